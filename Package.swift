@@ -1,0 +1,30 @@
+// swift-tools-version:6.0
+// netlab depends on the Swift toolchain only: no package dependencies.
+import PackageDescription
+
+let package = Package(
+    name: "netlab",
+    products: [
+        .executable(name: "netlab", targets: ["netlab"]),
+        .library(name: "NetlabKit", targets: ["NetlabKit"]),
+    ],
+    targets: [
+        // Swift's Glibc module lacks epoll, eventfd and accept4; this header exposes them.
+        .target(name: "CNetlabEpoll"),
+        .target(
+            name: "NetlabKit",
+            dependencies: ["CNetlabEpoll"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .executableTarget(
+            name: "netlab",
+            dependencies: ["NetlabKit"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+        .testTarget(
+            name: "NetlabTests",
+            dependencies: ["NetlabKit"],
+            swiftSettings: [.swiftLanguageMode(.v6)]
+        ),
+    ]
+)

@@ -1,0 +1,102 @@
+/// One node of netlab's command tree: a group of subcommands, or a command that runs.
+public struct Command: Sendable {
+    public typealias Action = @Sendable (Invocation) async throws -> Int32
+
+    public let name: String
+    /// One line for the parent's command list and the top of `--help`.
+    public let summary: String
+    /// A paragraph under the usage line, or empty.
+    public let discussion: String
+    public let options: [Option]
+    public let positionals: [Positional]
+    /// Example command lines shown at the end of `--help`.
+    public let examples: [String]
+    public let subcommands: [Command]
+    public let action: Action?
+
+    /// A command that runs.
+    public init(
+        _ name: String, summary: String, discussion: String = "", options: [Option] = [],
+        positionals: [Positional] = [], examples: [String], action: @escaping Action
+    ) {
+        self.name = name
+        self.summary = summary
+        self.discussion = discussion
+        self.options = options
+        self.positionals = positionals
+        self.examples = examples
+        self.subcommands = []
+        self.action = action
+    }
+
+    /// A group whose work is done by its subcommands.
+    public init(_ name: String, summary: String, discussion: String = "", examples: [String], subcommands: [Command]) {
+        self.name = name
+        self.summary = summary
+        self.discussion = discussion
+        self.options = []
+        self.positionals = []
+        self.examples = examples
+        self.subcommands = subcommands
+        self.action = nil
+    }
+}
+
+/// A `--name VALUE` option or a `--name` flag.
+public struct Option: Sendable {
+    /// What values an option takes; checked while parsing, so a bad value is a usage error.
+    public enum Kind: Sendable {
+        case flag
+        case text
+        case port
+        case integer(ClosedRange<Int>)
+        case seconds
+        case choice([String])
+    }
+
+    public let name: String
+    public let valueName: String
+    public let kind: Kind
+    public let defaultValue: String?
+    public let help: String
+    /// Whether the option may be given more than once, collecting every value.
+    public let isRepeatable: Bool
+
+    public init(
+        _ name: String, _ valueName: String = "", kind: Kind = .text, default defaultValue: String? = nil, help: String,
+        repeatable: Bool = false
+    ) {
+        self.name = name
+        self.valueName = valueName
+        self.kind = kind
+        self.defaultValue = defaultValue
+        self.help = help
+        self.isRepeatable = repeatable
+    }
+
+    /// A `--name` switch that takes no value.
+    public static func flag(_ name: String, help: String) -> Option {
+        Option(name, kind: .flag, help: help)
+    }
+
+    var isFlag: Bool {
+        if case .flag = kind { return true }
+        return false
+    }
+}
+
+/// A word on the command line that is not an option, such as the address in `netlab ip info 10.0.0.1/8`.
+public struct Positional: Sendable {
+    public let name: String
+    public let help: String
+    public let isOptional: Bool
+    /// Takes every remaining word.
+    public let isVariadic: Bool
+
+    public init(_ name: String, help: String, optional: Bool = false, variadic: Bool = false) {
+        self.name = name
+        self.help = help
+        self.isOptional = optional
+        self.isVariadic = variadic
+    }
+}

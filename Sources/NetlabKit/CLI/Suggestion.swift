@@ -1,0 +1,22 @@
+/// Finds the valid word closest to a mistyped one, for "did you mean" hints.
+enum Suggestion {
+    /// The candidate with the smallest edit distance to `word`, ties going to the earlier one.
+    static func closest(to word: String, in candidates: [String]) -> String? {
+        candidates.min { editDistance(word, $0) < editDistance(word, $1) }
+    }
+
+    /// Levenshtein distance: the fewest insertions, deletions and substitutions from `a` to `b`.
+    static func editDistance(_ a: String, _ b: String) -> Int {
+        let a = Array(a.lowercased()), b = Array(b.lowercased())
+        if a.isEmpty { return b.count }
+        var previous = Array(0...b.count)
+        for (i, charA) in a.enumerated() {
+            var current = [i + 1] + Array(repeating: 0, count: b.count)
+            for (j, charB) in b.enumerated() {
+                current[j + 1] = Swift.min(previous[j + 1] + 1, current[j] + 1, previous[j] + (charA == charB ? 0 : 1))
+            }
+            previous = current
+        }
+        return previous[b.count]
+    }
+}

@@ -1,0 +1,71 @@
+/// An RFC 867 daytime server (seed 001, exercise 16-6): the date and time as one line of text, over UDP and TCP.
+///
+/// UDP: any datagram is answered with the time. TCP: the time is sent as soon as a client connects,
+/// then the server closes the connection; what the client sends is ignored. See lessons/05-ports-and-services.md.
+public final class DaytimeServer: Sendable {
+    public let console: Console
+    private let udp: Socket?
+    private let tcp: Socket?
+
+    /// The reply: the time in ctime form and CRLF, as inetd's built-in daytime service answers.
+    public static func reply() -> [UInt8] { Array((CTime.now() + "\r\n").utf8) }
+
+    /// Binds a UDP socket, a TCP listener, or both on the same port number (port 0: one free port for both).
+    public init(host: String, port: Int, udp serveUDP: Bool = true, tcp serveTCP: Bool = true, console: Console) throws {
+        self.console = console
+        var attempt = 0
+        while true {
+            attempt += 1
+            let udp = serveUDP ? try Socket.boundUDP(host: host, port: port) : nil
+            let chosenPort = try udp?.localAddress.port ?? port
+            do {
+                self.tcp = serveTCP ? try Socket.listening(host: host, port: chosenPort) : nil
+                self.udp = udp
+                return
+            } catch SocketError.addressInUse where port == 0 && attempt < 20 {
+                // The free UDP port is taken for TCP by someone else: pick another pair.
+                udp?.close()
+            }
+        }
+    }
+
+    /// The addresses served, UDP first.
+    public var localAddresses: [(address: SocketAddress, transport: String)] {
+        get throws {
+            var result: [(SocketAddress, String)] = []
+            if let udp { result.append((try udp.localAddress, "udp")) }
+            if let tcp { result.append((try tcp.localAddress, "tcp")) }
+            return result
+        }
+    }
+
+    /// Serves both transports until cancelled.
+    public func run() async throws {
+        try await withThrowingDiscardingTaskGroup { group in
+            if let udp {
+                group.addTask(executorPreference: udp.loop) {
+                    while !Task.isCancelled {
+                        let (_, sender) = try await udp.receiveDatagram()
+                        self.console.err("daytime (udp) for \(sender)")
+                        try? await udp.send(Self.reply(), to: sender)
+                    }
+                }
+            }
+            if let tcp {
+                group.addTask(executorPreference: tcp.loop) {
+                    while !Task.isCancelled {
+                        let client = try await tcp.accept()
+                        self.console.err("daytime (tcp) for \(client.remoteAddress?.description ?? "a client")")
+                        try? await client.send(Self.reply())
+                        client.close()
+                    }
+                }
+            }
+        }
+    }
+
+    public func close() {
+        udp?.close()
+        tcp?.close()
+    }
+}

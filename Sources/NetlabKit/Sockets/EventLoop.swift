@@ -1,0 +1,269 @@
+import CNetlabEpoll
+import Glibc
+import Synchronization
+
+/// One thread that waits in epoll_wait(2) for sockets to become ready, and runs the tasks that use them.
+///
+/// The loop is a `TaskExecutor`: a connection's task runs on the same thread that learns its socket is
+/// ready, so a receive that has to wait costs no thread hop. A handler still reads like the lesson
+/// (accept, then a loop of receive and send) because each wait is an `await`. See lessons/03-tcp-sockets.md.
+public final class EventLoop: TaskExecutor, @unchecked Sendable {
+    // @unchecked Sendable: `epoll` and `doorbell` never change after init; everything else is in `state`.
+
+    /// Which way a task waits on a socket.
+    enum Direction {
+        case read, write
+    }
+
+    private let epoll: Int32
+    private let doorbell: Int32
+    private let state = Mutex(State())
+
+    private struct Waiter {
+        let id: UInt64
+        let continuation: UnsafeContinuation<Void, any Error>
+    }
+
+    /// What the loop knows about one socket: how many readiness events it has seen, and who waits.
+    private struct Registration {
+        var readEvents: UInt64 = 0
+        var writeEvents: UInt64 = 0
+        var reader: Waiter?
+        var writer: Waiter?
+    }
+
+    private struct Deadline: Comparable {
+        let instant: ContinuousClock.Instant
+        let fd: Int32
+        let id: UInt64
+        let direction: Direction
+        static func < (a: Deadline, b: Deadline) -> Bool { a.instant < b.instant }
+        static func == (a: Deadline, b: Deadline) -> Bool { a.id == b.id }
+    }
+
+    private struct State {
+        var jobs: [UnownedJob] = []
+        var isSleeping = false
+        var registrations: [Int32: Registration] = [:]
+        var deadlines = MinHeap<Deadline>()
+        var nextWaiterID: UInt64 = 0
+    }
+
+    /// Starts a loop on a new thread; it runs as long as the process does.
+    public init(name: String) {
+        epoll = Syscalls.epollCreate()
+        doorbell = Syscalls.eventFD()
+        try! Syscalls.epollAdd(epoll, fd: doorbell)
+        LoopThread(loop: self, name: name).start()
+    }
+
+    // MARK: TaskExecutor
+
+    public func enqueue(_ job: consuming ExecutorJob) {
+        let job = UnownedJob(job)
+        let mustWake = state.withLock { state in
+            state.jobs.append(job)
+            if state.isSleeping {
+                state.isSleeping = false
+                return true
+            }
+            return false
+        }
+        if mustWake { Syscalls.ring(doorbell) }
+    }
+
+    // MARK: Sockets
+
+    /// Starts watching a socket. Every socket a task waits on is registered once, right after it is made.
+    func register(_ fd: Int32) throws {
+        state.withLock { $0.registrations[fd] = Registration() }
+        try Syscalls.epollAdd(epoll, fd: fd)
+    }
+
+    /// Stops watching a socket before it is closed; any task still waiting on it is cancelled.
+    func deregister(_ fd: Int32) {
+        Syscalls.epollRemove(epoll, fd: fd)
+        let registration = state.withLock { $0.registrations.removeValue(forKey: fd) }
+        registration?.reader?.continuation.resume(throwing: CancellationError())
+        registration?.writer?.continuation.resume(throwing: CancellationError())
+    }
+
+    /// How many readiness events of one direction the socket has had; pass it to `wait`.
+    ///
+    /// Read it before trying the call: an event that lands between a failed call and the wait is then not lost.
+    func eventCount(_ fd: Int32, _ direction: Direction) -> UInt64 {
+        state.withLock { state in
+            let registration = state.registrations[fd]
+            return (direction == .read ? registration?.readEvents : registration?.writeEvents) ?? 0
+        }
+    }
+
+    /// Waits until the socket has had an event since `seen`, or until `deadline`.
+    ///
+    /// Throws `WaitTimeout` at the deadline and `CancellationError` when the task is cancelled
+    /// or the socket is closed.
+    func wait(
+        _ fd: Int32, _ direction: Direction, since seen: UInt64, until deadline: ContinuousClock.Instant? = nil
+    ) async throws {
+        let id = state.withLock { state in
+            state.nextWaiterID += 1
+            return state.nextWaiterID
+        }
+        try await withTaskCancellationHandler {
+            try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
+                let outcome: Result<Void, any Error>? = state.withLock { state in
+                    guard var registration = state.registrations[fd] else { return .failure(CancellationError()) }
+                    let count = direction == .read ? registration.readEvents : registration.writeEvents
+                    if count != seen { return .success(()) }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    let waiter = Waiter(id: id, continuation: continuation)
+                    if direction == .read { registration.reader = waiter } else { registration.writer = waiter }
+                    state.registrations[fd] = registration
+                    if let deadline {
+                        state.deadlines.insert(Deadline(instant: deadline, fd: fd, id: id, direction: direction))
+                        if state.isSleeping {
+                            state.isSleeping = false
+                            return nil  // the doorbell below makes the loop notice the new deadline
+                        }
+                    }
+                    return nil
+                }
+                if let outcome {
+                    continuation.resume(with: outcome)
+                } else if deadline != nil {
+                    Syscalls.ring(doorbell)
+                }
+            }
+        } onCancel: {
+            self.resumeWaiter(fd: fd, id: id, direction: direction, with: CancellationError())
+        }
+    }
+
+    private func resumeWaiter(fd: Int32, id: UInt64, direction: Direction, with error: any Error) {
+        let waiter: Waiter? = state.withLock { state in
+            guard var registration = state.registrations[fd] else { return nil }
+            var found: Waiter?
+            if direction == .read, registration.reader?.id == id {
+                found = registration.reader
+                registration.reader = nil
+            } else if direction == .write, registration.writer?.id == id {
+                found = registration.writer
+                registration.writer = nil
+            }
+            state.registrations[fd] = registration
+            return found
+        }
+        waiter?.continuation.resume(throwing: error)
+    }
+
+    // MARK: The loop
+
+    fileprivate func run() {
+        let capacity: Int32 = 1024
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(capacity))
+        let executor = asUnownedTaskExecutor()
+        var ready: [Waiter] = []
+        var expired: [Deadline] = []
+        while true {
+            let (jobs, timeout) = state.withLock { state -> ([UnownedJob], Int32) in
+                let jobs = state.jobs
+                state.jobs.removeAll(keepingCapacity: true)
+                if !jobs.isEmpty { return (jobs, 0) }
+                state.isSleeping = true
+                guard let next = state.deadlines.min else { return (jobs, -1) }
+                let remaining = ContinuousClock.now.duration(to: next.instant)
+                if remaining <= .zero { return (jobs, 0) }
+                let (seconds, attoseconds) = remaining.components
+                return (jobs, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1))
+            }
+            for job in jobs { job.runSynchronously(on: executor) }
+            if !jobs.isEmpty {
+                // Poll without sleeping so new socket events interleave with queued work.
+                let count = Syscalls.epollWait(epoll, events: events, capacity: capacity, timeoutMilliseconds: 0)
+                if count == 0 { continue }
+                collect(events: events, count: count, into: &ready, expired: &expired)
+            } else {
+                let count = Syscalls.epollWait(epoll, events: events, capacity: capacity, timeoutMilliseconds: timeout)
+                collect(events: events, count: count, into: &ready, expired: &expired)
+            }
+            for waiter in ready { waiter.continuation.resume() }
+            ready.removeAll(keepingCapacity: true)
+            for deadline in expired {
+                resumeWaiter(fd: deadline.fd, id: deadline.id, direction: deadline.direction, with: WaitTimeout())
+            }
+            expired.removeAll(keepingCapacity: true)
+        }
+    }
+
+    private func collect(
+        events: UnsafeMutablePointer<epoll_event>, count: Int, into ready: inout [Waiter], expired: inout [Deadline]
+    ) {
+        let now = ContinuousClock.now
+        var rang = false
+        state.withLock { state in
+            state.isSleeping = false
+            for index in 0..<count {
+                let event = events[index]
+                let fd = event.data.fd
+                if fd == doorbell {
+                    rang = true
+                    continue
+                }
+                guard var registration = state.registrations[fd] else { continue }
+                let flags = event.events
+                let failed = flags & (cnetlab_EPOLLERR | cnetlab_EPOLLHUP) != 0
+                if failed || flags & (cnetlab_EPOLLIN | cnetlab_EPOLLRDHUP) != 0 {
+                    registration.readEvents &+= 1
+                    if let reader = registration.reader {
+                        ready.append(reader)
+                        registration.reader = nil
+                    }
+                }
+                if failed || flags & cnetlab_EPOLLOUT != 0 {
+                    registration.writeEvents &+= 1
+                    if let writer = registration.writer {
+                        ready.append(writer)
+                        registration.writer = nil
+                    }
+                }
+                state.registrations[fd] = registration
+            }
+            while let next = state.deadlines.min, next.instant <= now {
+                expired.append(state.deadlines.removeMin())
+            }
+        }
+        if rang { Syscalls.drain(doorbell) }
+    }
+}
+
+/// Thrown by `EventLoop.wait` when its deadline passes first.
+struct WaitTimeout: Error {}
+
+/// The thread an `EventLoop` runs on.
+private final class LoopThread: Sendable {
+    let loop: EventLoop
+    let name: String
+
+    init(loop: EventLoop, name: String) {
+        self.loop = loop
+        self.name = name
+    }
+
+    func start() {
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        defer { pthread_attr_destroy(&attributes) }
+        var thread = pthread_t()
+        let context = Unmanaged.passRetained(self).toOpaque()
+        let result = pthread_create(
+            &thread, &attributes,
+            { context in
+                let owner = Unmanaged<LoopThread>.fromOpaque(context!).takeRetainedValue()
+                cnetlab_set_thread_name(String(owner.name.prefix(15)))
+                owner.loop.run()
+                return nil
+            }, context)
+        precondition(result == 0, "pthread_create failed: \(Errno.name(result))")
+        pthread_detach(thread)
+    }
+}

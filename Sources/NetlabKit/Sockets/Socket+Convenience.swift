@@ -1,0 +1,53 @@
+/// The common ways to get a ready socket: a listening server, a connected client, a bound UDP socket.
+extension Socket {
+    /// socket, bind and listen in one step: a TCP listener on `host` and `port` (0 picks a free port).
+    public static func listening(host: String, port: Int, backlog: Int = 4096) throws -> Socket {
+        let address = try resolve(host: host, port: port, kind: .tcp, passive: true)[0]
+        let socket = try Socket(.tcp, family: address.family)
+        try socket.bind(to: address)
+        try socket.listen(backlog: backlog)
+        return socket
+    }
+
+    /// socket and bind for UDP: a datagram socket on `host` and `port` (0 picks a free port).
+    public static func boundUDP(host: String, port: Int) throws -> Socket {
+        let address = try resolve(host: host, port: port, kind: .udp, passive: true)[0]
+        let socket = try Socket(.udp, family: address.family)
+        try socket.bind(to: address)
+        return socket
+    }
+
+    /// socket and connect: tries each address of `host` in turn, each for at most `timeout`.
+    public static func connected(
+        host: String, port: Int, kind: Kind = .tcp, timeout: Duration? = .seconds(5),
+        loop: EventLoop = EventLoopGroup.shared.next()
+    ) async throws -> Socket {
+        var lastError: any Error = SocketError.unknownHost(host: host, reason: "no address")
+        for address in try resolve(host: host, port: port, kind: kind, passive: false) {
+            let socket = try Socket(kind, family: address.family, loop: loop)
+            do {
+                try await socket.connect(to: address, timeout: timeout)
+                return socket
+            } catch {
+                socket.close()
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// The addresses of a host name or numeric address (getaddrinfo(3)), after checking the port.
+    public static func resolve(host: String, port: Int, kind: Kind, passive: Bool) throws -> [SocketAddress] {
+        try Syscalls.resolve(host: host, port: port, type: kind.socketType, passive: passive)
+    }
+
+    /// The port of a named service from the services database (getservbyname(3)), if it is listed.
+    public static func servicePort(_ name: String, transport: SocketError.Transport) -> Int? {
+        Syscalls.servicePort(name: name, transport: transport == .tcp ? "tcp" : "udp")
+    }
+
+    /// Lets this process open as many sockets as its hard limit allows.
+    public static func raiseOpenFileLimit() {
+        Syscalls.raiseOpenFileLimit()
+    }
+}

@@ -1,0 +1,328 @@
+import Glibc
+import Synchronization
+
+/// A TCP or UDP socket whose waits are `await`s on an `EventLoop`.
+///
+/// The methods are the lesson's steps: `init` is socket(2), then `bind`, `listen` and `accept` for a
+/// server, or `connect` for a client, then `receive` and `send`, then `close`.
+/// See lessons/03-tcp-sockets.md and lessons/04-udp-sockets.md.
+public final class Socket: @unchecked Sendable {
+    // @unchecked Sendable: `fd` is immutable and closed exactly once, guarded by the atomic `isClosed`;
+    // the kernel serialises concurrent calls on one descriptor.
+
+    /// TCP (a byte stream, SOCK_STREAM) or UDP (datagrams, SOCK_DGRAM).
+    public enum Kind: Sendable {
+        case tcp, udp
+
+        var socketType: Int32 { self == .tcp ? Int32(SOCK_STREAM.rawValue) : Int32(SOCK_DGRAM.rawValue) }
+        var transport: SocketError.Transport { self == .tcp ? .tcp : .udp }
+    }
+
+    /// The largest UDP payload: any datagram fits in one receive.
+    public static let maxDatagram = 65_535
+
+    public let kind: Kind
+    public let family: SocketAddress.Family
+    /// The loop whose thread is told when this socket is ready.
+    public let loop: EventLoop
+    private let fd: Int32
+    private let isClosed = Atomic<Bool>(false)
+    /// Who is at the other end, for error messages: `127.0.0.1:21567`.
+    private let peerName = Mutex<String>("the peer")
+
+    /// Creates a socket (socket(2)), non-blocking and close-on-exec, watched by `loop`.
+    public init(_ kind: Kind, family: SocketAddress.Family, loop: EventLoop = EventLoopGroup.shared.next()) throws {
+        do {
+            fd = try Syscalls.socket(family: family, type: kind.socketType)
+        } catch SocketError.system(_, let code) where code == EMFILE || code == ENFILE {
+            throw SocketError.tooManyOpenFiles(code: code)
+        }
+        self.kind = kind
+        self.family = family
+        self.loop = loop
+        try loop.register(fd)
+    }
+
+    /// Adopts a socket that accept(2) returned.
+    private init(accepted fd: Int32, family: SocketAddress.Family, peer: SocketAddress, loop: EventLoop) throws {
+        self.fd = fd
+        self.kind = .tcp
+        self.family = family
+        self.loop = loop
+        peerName.withLock { $0 = peer.description }
+        do {
+            try loop.register(fd)
+        } catch {
+            Syscalls.close(fd)
+            throw error
+        }
+    }
+
+    deinit { close() }
+
+    // MARK: Server steps
+
+    /// Binds the socket to a local address (bind(2)); TCP listeners get SO_REUSEADDR first,
+    /// so a restarted server does not wait for old connections in TIME_WAIT.
+    public func bind(to address: SocketAddress) throws {
+        if kind == .tcp {
+            try Syscalls.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
+        }
+        do {
+            try Syscalls.bind(fd, to: address)
+        } catch SocketError.system(_, let code) {
+            switch code {
+            case EADDRINUSE: throw SocketError.addressInUse(host: address.host, port: address.port)
+            case EACCES where address.port < 1024: throw SocketError.privilegedPort(port: address.port)
+            case EADDRNOTAVAIL: throw SocketError.addressNotAvailable(host: address.host)
+            default: throw SocketError.system(call: "bind", code: code)
+            }
+        }
+    }
+
+    /// Marks the socket as a listener (listen(2)); `backlog` is how many finished handshakes may wait for accept.
+    public func listen(backlog: Int = 4096) throws {
+        try Syscalls.listen(fd, backlog: Int32(backlog))
+    }
+
+    /// Waits for the next client and returns its connected socket (accept(2)).
+    ///
+    /// The new socket is watched by the next loop of `group`, with TCP_NODELAY set: a request/reply
+    /// protocol should not wait for Nagle's algorithm (lessons/03-tcp-sockets.md).
+    public func accept(group: EventLoopGroup = .shared) async throws -> Socket {
+        while true {
+            let seen = loop.eventCount(fd, .read)
+            let result: Syscalls.IOResult<(fd: Int32, peer: SocketAddress)>
+            do {
+                result = try Syscalls.accept(fd)
+            } catch SocketError.system(_, let code) where code == EMFILE || code == ENFILE {
+                throw SocketError.tooManyOpenFiles(code: code)
+            }
+            switch result {
+            case .done(let accepted):
+                let connection = try Socket(accepted: accepted.fd, family: family, peer: accepted.peer, loop: group.next())
+                try? connection.setNoDelay()
+                return connection
+            case .wouldBlock:
+                try await loop.wait(fd, .read, since: seen)
+            }
+        }
+    }
+
+    // MARK: Client steps
+
+    /// Connects to a server (connect(2)), waiting at most `timeout`.
+    ///
+    /// For UDP this only fixes the peer: the kernel then reports ECONNREFUSED when nobody listens.
+    public func connect(to address: SocketAddress, timeout: Duration? = nil) async throws {
+        peerName.withLock { $0 = address.description }
+        let seen = loop.eventCount(fd, .write)
+        let connected: Bool
+        do {
+            connected = try Syscalls.connect(fd, to: address)
+        } catch SocketError.system(_, let code) {
+            throw connectError(code, address: address)
+        }
+        if !connected {
+            do {
+                try await loop.wait(fd, .write, since: seen, until: timeout.map { .now + $0 })
+            } catch is WaitTimeout {
+                throw SocketError.timedOut(
+                    operation: "connecting to", peer: address.description, seconds: timeout.map(Self.seconds) ?? 0)
+            }
+            let code = try Syscalls.option(fd, level: SOL_SOCKET, name: SO_ERROR)
+            if code != 0 { throw connectError(code, address: address) }
+        }
+        if kind == .tcp { try? setNoDelay() }
+    }
+
+    private func connectError(_ code: Int32, address: SocketAddress) -> SocketError {
+        switch code {
+        case ECONNREFUSED: .connectionRefused(host: address.host, port: address.port, transport: kind.transport)
+        case ETIMEDOUT: .timedOut(operation: "connecting to", peer: address.description, seconds: 0)
+        case EHOSTUNREACH, ENETUNREACH, EHOSTDOWN: .hostUnreachable(host: address.host, code: code)
+        default: .system(call: "connect", code: code)
+        }
+    }
+
+    // MARK: Receiving and sending
+
+    /// Receives up to `maxBytes` bytes (recv(2)); an empty array means the peer closed its side.
+    ///
+    /// Throws `WaitTimeout` if nothing arrives before `deadline`.
+    func receive(maxBytes: Int = 65_536, deadline: ContinuousClock.Instant?) async throws -> [UInt8] {
+        var bytes: [UInt8] = []
+        _ = try await receive(appendingTo: &bytes, maxBytes: maxBytes, deadline: deadline)
+        return bytes
+    }
+
+    /// Receives up to `maxBytes` bytes (recv(2)), waiting at most `timeout`; an empty array means end of stream.
+    public func receive(maxBytes: Int = 65_536, timeout: Duration? = nil) async throws -> [UInt8] {
+        do {
+            return try await receive(maxBytes: maxBytes, deadline: timeout.map { .now + $0 })
+        } catch is WaitTimeout {
+            throw SocketError.timedOut(
+                operation: "waiting for a reply from", peer: peerName.withLock { $0 }, seconds: timeout.map(Self.seconds) ?? 0)
+        }
+    }
+
+    /// Receives up to `maxBytes` bytes onto the end of `buffer`; returns how many came, 0 at end of stream.
+    func receive(appendingTo buffer: inout [UInt8], maxBytes: Int = 65_536, deadline: ContinuousClock.Instant?)
+        async throws -> Int
+    {
+        while true {
+            let seen = loop.eventCount(fd, .read)
+            let result = try withUnsafeTemporaryAllocation(byteCount: maxBytes, alignment: 16) { scratch in
+                let outcome: Syscalls.IOResult<Int>
+                do {
+                    outcome = try Syscalls.receive(fd, into: scratch)
+                } catch SocketError.system(_, let code) {
+                    throw receiveError(code)
+                }
+                if case .done(let count) = outcome, count > 0 {
+                    buffer.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<count]))
+                }
+                return outcome
+            }
+            switch result {
+            case .done(let count): return count
+            case .wouldBlock: try await loop.wait(fd, .read, since: seen, until: deadline)
+            }
+        }
+    }
+
+    private func receiveError(_ code: Int32) -> SocketError {
+        switch code {
+        case ECONNRESET: .connectionReset(peer: peerName.withLock { $0 })
+        case ECONNREFUSED:
+            .connectionRefused(host: remoteAddress?.host ?? "the server", port: remoteAddress?.port ?? 0, transport: kind.transport)
+        case ETIMEDOUT: .timedOut(operation: "talking to", peer: peerName.withLock { $0 }, seconds: 0)
+        default: .system(call: "recv", code: code)
+        }
+    }
+
+    /// Sends every byte (send(2) with MSG_NOSIGNAL), waiting while the peer's window is full.
+    public func send(_ bytes: [UInt8]) async throws {
+        var offset = 0
+        while offset < bytes.count {
+            let seen = loop.eventCount(fd, .write)
+            let result: Syscalls.IOResult<Int>
+            do {
+                result = try bytes.withUnsafeBytes { try Syscalls.send(fd, UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+            } catch SocketError.system(_, let code) {
+                switch code {
+                case EPIPE: throw SocketError.peerClosed(peer: peerName.withLock { $0 })
+                case ECONNRESET: throw SocketError.connectionReset(peer: peerName.withLock { $0 })
+                default: throw SocketError.system(call: "send", code: code)
+                }
+            }
+            switch result {
+            case .done(let count): offset += count
+            case .wouldBlock: try await loop.wait(fd, .write, since: seen)
+            }
+        }
+    }
+
+    /// Sends a string as UTF-8.
+    public func send(_ text: String) async throws {
+        try await send(Array(text.utf8))
+    }
+
+    /// Receives one datagram and who sent it (recvfrom(2)). Throws `WaitTimeout` after `deadline`.
+    func receiveDatagram(deadline: ContinuousClock.Instant?) async throws -> (bytes: [UInt8], sender: SocketAddress) {
+        while true {
+            let seen = loop.eventCount(fd, .read)
+            let result = try withUnsafeTemporaryAllocation(byteCount: Self.maxDatagram + 1, alignment: 16) { scratch in
+                let outcome: Syscalls.IOResult<(count: Int, sender: SocketAddress)>
+                do {
+                    outcome = try Syscalls.receiveFrom(fd, into: scratch)
+                } catch SocketError.system(_, let code) {
+                    throw receiveError(code)
+                }
+                return outcome.map { (Array(UnsafeRawBufferPointer(rebasing: scratch[..<$0.count])), $0.sender) }
+            }
+            switch result {
+            case .done(let datagram): return datagram
+            case .wouldBlock: try await loop.wait(fd, .read, since: seen, until: deadline)
+            }
+        }
+    }
+
+    /// Receives one datagram (recvfrom(2)), waiting at most `timeout`.
+    public func receiveDatagram(timeout: Duration? = nil) async throws -> (bytes: [UInt8], sender: SocketAddress) {
+        do {
+            return try await receiveDatagram(deadline: timeout.map { .now + $0 })
+        } catch is WaitTimeout {
+            throw SocketError.timedOut(
+                operation: "waiting for a datagram from", peer: peerName.withLock { $0 },
+                seconds: timeout.map(Self.seconds) ?? 0)
+        }
+    }
+
+    /// Sends one datagram (sendto(2)); with no address, to the connected peer.
+    public func send(_ bytes: [UInt8], to address: SocketAddress?) async throws {
+        while true {
+            let seen = loop.eventCount(fd, .write)
+            let result: Syscalls.IOResult<Int>
+            do {
+                result = try bytes.withUnsafeBytes { try Syscalls.send(fd, $0, to: address) }
+            } catch SocketError.system(_, let code) {
+                if code == ECONNREFUSED, let peer = address ?? remoteAddress {
+                    throw SocketError.connectionRefused(host: peer.host, port: peer.port, transport: .udp)
+                }
+                if code == EMSGSIZE { throw SocketError.system(call: "sendto", code: code) }
+                throw SocketError.system(call: "sendto", code: code)
+            }
+            switch result {
+            case .done: return
+            case .wouldBlock: try await loop.wait(fd, .write, since: seen)
+            }
+        }
+    }
+
+    /// Closes the sending side (shutdown(2) SHUT_WR): the peer reads end of stream, and can still reply.
+    public func shutdownWrite() {
+        if !isClosed.load(ordering: .acquiring) { Syscalls.shutdownWrite(fd) }
+    }
+
+    /// Closes the socket (close(2)); a task waiting on it is cancelled. Safe to call more than once.
+    public func close() {
+        if isClosed.exchange(true, ordering: .acquiringAndReleasing) { return }
+        loop.deregister(fd)
+        Syscalls.close(fd)
+    }
+
+    // MARK: Options and addresses
+
+    /// Turns off Nagle's algorithm (TCP_NODELAY): small replies leave at once.
+    public func setNoDelay() throws {
+        try Syscalls.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+    }
+
+    /// Lets a UDP socket send to a broadcast address (SO_BROADCAST).
+    public func setBroadcast() throws {
+        try Syscalls.setOption(fd, level: SOL_SOCKET, name: SO_BROADCAST, value: 1)
+    }
+
+    /// The local address and port (getsockname(2)): after binding port 0, the port the kernel picked.
+    public var localAddress: SocketAddress {
+        get throws { try Syscalls.localAddress(of: fd) }
+    }
+
+    /// The connected peer (getpeername(2)), or nil when not connected.
+    public var remoteAddress: SocketAddress? { try? Syscalls.remoteAddress(of: fd) }
+
+    private static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
+    }
+}
+
+extension Syscalls.IOResult {
+    func map<T>(_ transform: (Value) -> T) -> Syscalls.IOResult<T> {
+        switch self {
+        case .done(let value): .done(transform(value))
+        case .wouldBlock: .wouldBlock
+        }
+    }
+}

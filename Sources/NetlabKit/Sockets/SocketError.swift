@@ -1,0 +1,83 @@
+import Glibc
+
+/// What went wrong with a socket, in words a student can act on.
+///
+/// Each `description` is one sentence: what happened (the C name), the likely cause, and the fix.
+public enum SocketError: Error, Equatable, CustomStringConvertible {
+    /// bind(2) failed with EADDRINUSE.
+    case addressInUse(host: String, port: Int)
+    /// bind(2) failed with EACCES on a port below 1024.
+    case privilegedPort(port: Int)
+    /// bind(2) failed with EADDRNOTAVAIL: the address is not one of this machine's.
+    case addressNotAvailable(host: String)
+    /// connect(2) or a UDP send failed with ECONNREFUSED.
+    case connectionRefused(host: String, port: Int, transport: Transport)
+    /// The peer reset the connection (ECONNRESET).
+    case connectionReset(peer: String)
+    /// A connect or a reply took longer than the caller allowed (ETIMEDOUT).
+    case timedOut(operation: String, peer: String, seconds: Double)
+    /// No route to the host or its network (EHOSTUNREACH, ENETUNREACH).
+    case hostUnreachable(host: String, code: Int32)
+    /// getaddrinfo(3) could not turn a name into an address.
+    case unknownHost(host: String, reason: String)
+    /// A UDP request got no answer after every retry.
+    case noReply(peer: String, tries: Int, timeout: Double)
+    /// The peer closed the connection while we were sending (EPIPE).
+    case peerClosed(peer: String)
+    /// Too many open files (EMFILE, ENFILE).
+    case tooManyOpenFiles(code: Int32)
+    /// Any other failure of a socket call, with its name and errno.
+    case system(call: String, code: Int32)
+
+    /// The transport a message talks about.
+    public enum Transport: String, Sendable {
+        case tcp = "TCP"
+        case udp = "UDP"
+    }
+
+    public var description: String {
+        switch self {
+        case let .addressInUse(host, port):
+            "port \(port) is already in use on \(host) (EADDRINUSE) — another server is still running; "
+                + "stop it, pick another --port, or pass --port 0 for a free one"
+        case let .privilegedPort(port):
+            "port \(port) is below 1024 and needs root (EACCES) — use a port from 1024 up, such as --port 21567"
+        case let .addressNotAvailable(host):
+            "\(host) is not an address of this machine (EADDRNOTAVAIL) — use --host 127.0.0.1, or 0.0.0.0 for every interface"
+        case let .connectionRefused(host, port, transport):
+            switch transport {
+            case .tcp:
+                "nothing is listening on \(SocketAddress.format(host: host, port: port)) (ECONNREFUSED) — "
+                    + "start the server first, or check --host and --port"
+            case .udp:
+                "nothing is listening on \(SocketAddress.format(host: host, port: port)) (UDP, ECONNREFUSED) — "
+                    + "start the server first, or check --host and --port"
+            }
+        case let .connectionReset(peer):
+            "\(peer) reset the connection (ECONNRESET) — the other program crashed or closed without reading; "
+                + "check its output and try again"
+        case let .timedOut(operation, peer, seconds):
+            "\(operation) \(peer) timed out after \(Self.format(seconds: seconds)) (ETIMEDOUT) — "
+                + "is the server running and reachable? raise --timeout if it is just slow"
+        case let .hostUnreachable(host, code):
+            "no route to \(host) (\(Errno.name(code))) — check the address and your network connection"
+        case let .unknownHost(host, reason):
+            "cannot find host '\(host)' (\(reason)) — check the spelling, or use an address such as 127.0.0.1"
+        case let .noReply(peer, tries, timeout):
+            "no reply from \(peer) after \(tries) \(tries == 1 ? "try" : "tries") of \(Self.format(seconds: timeout)) (UDP) — "
+                + "is the server running? UDP does not tell a sender when nobody listens"
+        case let .peerClosed(peer):
+            "\(peer) closed the connection (EPIPE) — the other side stopped reading; reconnect and try again"
+        case let .tooManyOpenFiles(code):
+            "too many open files (\(Errno.name(code))) — raise the limit with 'ulimit -n' or open fewer connections"
+        case let .system(call, code):
+            "\(call) failed (\(Errno.name(code)): \(Errno.message(code)))"
+        }
+    }
+
+    /// Seconds as a student writes them: `1 s`, `0.5 s`.
+    static func format(seconds: Double) -> String {
+        if seconds == seconds.rounded() { return "\(Int(seconds)) s" }
+        return "\(seconds) s"
+    }
+}

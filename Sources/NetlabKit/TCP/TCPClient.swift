@@ -1,0 +1,65 @@
+/// The course's TCP client (seed 000's tsTclnt.py): send each line typed, print each reply,
+/// and stop at an empty line or the end of input.
+public struct TCPClient: Sendable {
+    public let host: String
+    public let port: Int
+    public let timeout: Duration
+    public let console: Console
+
+    /// How long the client listens for a greeting (hello's `Welcome!`) before the first line.
+    static let greetingWait = Duration.milliseconds(200)
+    /// Bytes that stop arriving for this long end a reply that has no line end.
+    static let replyPause = Duration.milliseconds(50)
+
+    public init(host: String, port: Int, timeout: Duration, console: Console) {
+        self.host = host
+        self.port = port
+        self.timeout = timeout
+        self.console = console
+    }
+
+    /// Connects, then sends lines and prints replies; returns the exit status.
+    public func run() async throws -> Int32 {
+        let socket = try await Socket.connected(host: host, port: port, kind: .tcp, timeout: timeout)
+        defer { socket.close() }
+        if let greeting = try await receiveReply(from: socket, within: Self.greetingWait, isOptional: true) {
+            show(greeting)
+        }
+        while let line = console.readLine(), !line.isEmpty {
+            try await socket.send(line + [UInt8(ascii: "\n")])
+            guard let reply = try await receiveReply(from: socket, within: timeout, isOptional: false) else {
+                console.err("the server closed the connection")
+                return 0
+            }
+            show(reply)
+        }
+        return 0
+    }
+
+    /// Waits up to `within` for the first bytes, then gathers bytes until a line end or a short pause.
+    ///
+    /// Returns nil when the server closed the connection (or, if `isOptional`, when nothing came).
+    func receiveReply(from socket: Socket, within wait: Duration, isOptional: Bool) async throws -> [UInt8]? {
+        var reply: [UInt8] = []
+        do {
+            if try await socket.receive(appendingTo: &reply, deadline: .now + wait) == 0 { return nil }
+        } catch is WaitTimeout {
+            if isOptional { return nil }
+            throw SocketError.timedOut(
+                operation: "waiting for a reply from", peer: SocketAddress.format(host: host, port: port),
+                seconds: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+        }
+        while reply.last != UInt8(ascii: "\n") {
+            do {
+                if try await socket.receive(appendingTo: &reply, deadline: .now + Self.replyPause) == 0 { break }
+            } catch is WaitTimeout {
+                break
+            }
+        }
+        return reply
+    }
+
+    private func show(_ reply: [UInt8]) {
+        console.writeOut(reply.last == UInt8(ascii: "\n") ? reply : reply + [UInt8(ascii: "\n")])
+    }
+}

@@ -1,0 +1,38 @@
+/// `netlab tcp server` and `netlab tcp client`.
+enum TCPCommand {
+    static let command = Command(
+        "tcp", summary: "TCP server and client: the course's timestamp, echo and hello programs.",
+        examples: ["netlab tcp server --port 0 --reply hello"],
+        subcommands: [server, client])
+
+    static let server = Command(
+        "server", summary: "Serve TCP clients, answering each line they send.",
+        discussion: """
+            The first line on stdout says where the server listens; connections and errors are logged on stderr.
+            Replies: timestamp is '[ctime] data', echo sends the data back, upper in capitals,
+            hello greets with 'Welcome!', answers 'Hello, X!' and closes on 'exit'.
+            """,
+        options: ServerOptions.options(reply: true),
+        examples: ["netlab tcp server --port 0 --reply upper"],
+        action: { invocation in
+            let server = try TCPServer(
+                host: invocation.string("host")!, port: invocation.int("port"),
+                reply: ReplyMode(rawValue: invocation.string("reply")!)!, console: invocation.console,
+                logsConnections: !invocation.flag("quiet"))
+            ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
+            try await server.run()
+            return 0
+        })
+
+    static let client = Command(
+        "client", summary: "Send each line of input to a TCP server and print each reply.",
+        discussion: "An empty line or the end of input quits.",
+        options: ClientOptions.options(),
+        examples: ["echo hello | netlab tcp client --port 21567"],
+        action: { invocation in
+            try await TCPClient(
+                host: invocation.string("host")!, port: invocation.int("port"),
+                timeout: invocation.duration("timeout"), console: invocation.console
+            ).run()
+        })
+}

@@ -1,0 +1,69 @@
+/// The course's TCP server (seed 000's tsTserv.py, seed 002's hello server), serving many clients at once.
+///
+/// Read it next to lessons/03-tcp-sockets.md: socket, bind and listen in `init`; then `run` accepts
+/// clients, and `serve` is each client's loop of receive and send.
+public final class TCPServer: Sendable {
+    public let reply: ReplyMode
+    public let console: Console
+    /// Whether to log each connection on stderr (errors are always logged).
+    public let logsConnections: Bool
+    private let listener: Socket
+
+    /// Creates the listening socket: socket(2), bind(2) with SO_REUSEADDR, listen(2).
+    public init(host: String, port: Int, reply: ReplyMode, console: Console, logsConnections: Bool = true) throws {
+        self.reply = reply
+        self.console = console
+        self.logsConnections = logsConnections
+        listener = try Socket.listening(host: host, port: port)
+    }
+
+    /// Where the server listens; after `--port 0`, the port the kernel picked.
+    public var localAddress: SocketAddress { get throws { try listener.localAddress } }
+
+    /// Accepts clients until cancelled, each served by its own task on one of the event loops.
+    public func run() async throws {
+        try await withTaskExecutorPreference(listener.loop) {
+            try await withThrowingDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    let client: Socket
+                    do {
+                        client = try await listener.accept()
+                    } catch let error as SocketError {
+                        // Out of file descriptors, say: tell the operator, breathe, and keep serving.
+                        console.err("accept: \(error)")
+                        try await Task.sleep(for: .milliseconds(100))
+                        continue
+                    }
+                    group.addTask(executorPreference: client.loop) {
+                        await self.serve(client)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Stops accepting: `run` ends once its clients are gone or cancelled.
+    public func close() { listener.close() }
+
+    /// One client's conversation: greet, then receive a message and send its reply, until the client leaves.
+    func serve(_ client: Socket) async {
+        let peer = client.remoteAddress?.description ?? "a client"
+        if logsConnections { console.err("connected from \(peer)") }
+        defer {
+            client.close()
+            if logsConnections { console.err("closed \(peer)") }
+        }
+        do {
+            if let greeting = reply.greeting { try await client.send(greeting) }
+            var reader = LineReader(client)
+            while let message = try await reader.next() {
+                guard let answer = reply.reply(to: message) else { break }
+                try await client.send(answer)
+            }
+        } catch is CancellationError {
+            return
+        } catch {
+            console.err("\(peer): \(CLI.describe(error))")
+        }
+    }
+}

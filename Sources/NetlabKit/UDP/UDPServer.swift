@@ -1,0 +1,41 @@
+/// The course's UDP server (seed 000's tsUserv.py, seed 002's hello server).
+///
+/// Read it next to lessons/04-udp-sockets.md: socket and bind in `init`, then `run` is the whole lesson:
+/// receive a datagram and who sent it, send the reply back to that address. No listen, no accept.
+public final class UDPServer: Sendable {
+    public let reply: ReplyMode
+    public let console: Console
+    public let logsDatagrams: Bool
+    private let socket: Socket
+
+    /// Creates the socket and binds it: socket(2) with SOCK_DGRAM, bind(2).
+    public init(host: String, port: Int, reply: ReplyMode, console: Console, logsDatagrams: Bool = true) throws {
+        self.reply = reply
+        self.console = console
+        self.logsDatagrams = logsDatagrams
+        socket = try Socket.boundUDP(host: host, port: port)
+    }
+
+    /// Where the server listens; after `--port 0`, the port the kernel picked.
+    public var localAddress: SocketAddress { get throws { try socket.localAddress } }
+
+    /// Answers datagrams until cancelled: recvfrom(2), then sendto(2) to the sender.
+    public func run() async throws {
+        try await withTaskExecutorPreference(socket.loop) {
+            while !Task.isCancelled {
+                let (datagram, sender) = try await socket.receiveDatagram()
+                if logsDatagrams { console.err("received \(datagram.count) bytes from \(sender)") }
+                guard let answer = reply.reply(to: Message(datagram: datagram), transport: .udp) else { continue }
+                do {
+                    try await socket.send(answer, to: sender)
+                } catch {
+                    // One unreachable sender must not stop the server.
+                    console.err("\(sender): \(CLI.describe(error))")
+                }
+            }
+        }
+    }
+
+    /// Stops the server: `run` ends.
+    public func close() { socket.close() }
+}
