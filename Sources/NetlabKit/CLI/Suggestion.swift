@@ -1,8 +1,13 @@
 /// Finds the valid word closest to a mistyped one, for "did you mean" hints.
 enum Suggestion {
     /// The candidate with the smallest edit distance to `word`, ties going to the earlier one.
+    /// A candidate that begins with the word (`time` for `timestamp`) wins over a merely similar one.
     static func closest(to word: String, in candidates: [String]) -> String? {
-        candidates.min { editDistance(word, $0) < editDistance(word, $1) }
+        let trimmed = word.drop { $0 == "-" }
+        if trimmed.count >= 2, let prefixed = candidates.first(where: { $0.drop { $0 == "-" }.hasPrefix(trimmed) }) {
+            return prefixed
+        }
+        return candidates.min { editDistance(word, $0) < editDistance(word, $1) }
     }
 
     /// Levenshtein distance: the fewest insertions, deletions and substitutions from `a` to `b`.

@@ -225,7 +225,7 @@ public final class Socket: @unchecked Sendable {
 
     /// Sends a string as UTF-8.
     public func send(_ text: String) async throws {
-        try await send(Array(text.utf8))
+        try await self.send(Array(text.utf8))
     }
 
     /// Receives one datagram and who sent it (recvfrom(2)). Throws `WaitTimeout` after `deadline`.

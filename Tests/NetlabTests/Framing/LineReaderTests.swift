@@ -1,0 +1,64 @@
+import NetlabKit
+import Testing
+
+@Suite("Line reader")
+struct LineReaderTests {
+    /// Sends `chunks` one send at a time (with a pause between when asked) and reads every message.
+    private func read(
+        _ chunks: [[UInt8]], maxLineBytes: Int = 100, pauseBetween: Duration? = nil
+    ) async throws -> [Message] {
+        try await withTimeout {
+            let (sender, receiver) = try await loopbackPair()
+            defer { receiver.close() }
+            let writer = Task {
+                for chunk in chunks {
+                    try await sender.send(chunk)
+                    if let pauseBetween { try await Task.sleep(for: pauseBetween) }
+                }
+                sender.close()
+            }
+            var reader = LineReader(receiver, maxLineBytes: maxLineBytes, pause: .milliseconds(300))
+            var messages: [Message] = []
+            while let message = try await reader.next() { messages.append(message) }
+            try await writer.value
+            return messages
+        }
+    }
+
+    private let text = Array("first\nsecond\r\nthird\n".utf8)
+    private var expected: [Message] {
+        [
+            Message(text: Array("first".utf8), terminator: [10], ending: .lineEnd),
+            Message(text: Array("second".utf8), terminator: [13, 10], ending: .lineEnd),
+            Message(text: Array("third".utf8), terminator: [10], ending: .lineEnd),
+        ]
+    }
+
+    @Test("all at once, byte by byte, or one line per send: the same lines")
+    func sameLinesHoweverSplit() async throws {
+        #expect(try await read([text]) == expected)
+        #expect(try await read(text.map { [$0] }) == expected)
+        #expect(try await read([Array("first\n".utf8), Array("second\r\n".utf8), Array("third\n".utf8)]) == expected)
+    }
+
+    @Test("bytes without a line end followed by a pause are one message")
+    func pauseEndsAMessage() async throws {
+        let messages = try await read(
+            [Array("no newline".utf8), Array("next\n".utf8)], pauseBetween: .milliseconds(600))
+        #expect(messages.map(\.string) == ["no newline", "next"])
+        #expect(messages.map(\.ending) == [.pause, .lineEnd])
+    }
+
+    @Test("a line longer than the maximum comes out in pieces marked overlong, never more than the maximum")
+    func overlongLine() async throws {
+        let messages = try await read([[UInt8](repeating: 65, count: 250) + [10]], maxLineBytes: 100)
+        #expect(messages.map(\.text.count) == [100, 100, 50])
+        #expect(messages.map(\.ending) == [.overlong, .overlong, .lineEnd])
+    }
+
+    @Test("what is left when the peer closes is the last message")
+    func leftoverAtClose() async throws {
+        let messages = try await read([Array("one\ntwo".utf8)])
+        #expect(messages.map(\.string) == ["one", "two"])
+    }
+}

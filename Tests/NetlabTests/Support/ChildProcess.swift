@@ -1,0 +1,102 @@
+import Foundation
+import Glibc
+
+/// A program the test started: its pipes are read while it runs, and it is always stopped.
+final class TestProcess: @unchecked Sendable {
+    // @unchecked Sendable: `output` and `errors` are guarded by `lock`.
+    let process = Process()
+    private let lock = NSLock()
+    private var output = Data()
+    private var errors = Data()
+    private let input = Pipe()
+
+    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        env["NO_COLOR"] = "1"
+        for (key, value) in environment { env[key] = value }
+        process.environment = env
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = input
+        out.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.lock.lock()
+            self.output.append(data)
+            self.lock.unlock()
+        }
+        err.fileHandleForReading.readabilityHandler = { [weak self] handle in
+            let data = handle.availableData
+            guard let self else { return }
+            self.lock.lock()
+            self.errors.append(data)
+            self.lock.unlock()
+        }
+        try process.run()
+    }
+
+    /// Starts the built netlab with these arguments.
+    static func netlab(_ arguments: [String]) throws -> TestProcess {
+        try TestProcess(Tools.netlab.path, arguments)
+    }
+
+    var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: output, as: UTF8.self) }
+    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: errors, as: UTF8.self) }
+
+    /// Writes to the program's standard input.
+    func write(_ text: String) { input.fileHandleForWriting.write(Data(text.utf8)) }
+
+    /// Closes the program's standard input: it reads end of input.
+    func closeInput() { try? input.fileHandleForWriting.close() }
+
+    /// Waits (polling, bounded) until stdout has a first line, and returns it.
+    func firstLine(within seconds: Double = 10) async throws -> String {
+        let deadline = Date().addingTimeInterval(seconds)
+        while Date() < deadline {
+            if let line = stdout.split(separator: "\n", omittingEmptySubsequences: false).first, stdout.contains("\n") {
+                return String(line)
+            }
+            if !process.isRunning { break }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        throw TestTimeout(seconds: seconds)
+    }
+
+    /// The port from a `listening on HOST:PORT (tcp)` line.
+    func listeningPort() async throws -> Int {
+        let line = try await firstLine()
+        guard let match = line.firstMatch(of: /listening on .*:(\d+) \((tcp|udp)\)/), let port = Int(match.1) else {
+            throw TestTimeout(seconds: 0)
+        }
+        return port
+    }
+
+    /// Waits for the program to exit, at most `seconds`, then kills it; returns its exit status.
+    @discardableResult
+    func wait(within seconds: Double = 10) async throws -> Int32 {
+        let deadline = Date().addingTimeInterval(seconds)
+        while process.isRunning && Date() < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        if process.isRunning {
+            stop()
+            throw TestTimeout(seconds: seconds)
+        }
+        try await Task.sleep(for: .milliseconds(20))  // let the pipe handlers take the last bytes
+        return process.terminationStatus
+    }
+
+    /// Stops the program (SIGTERM, then SIGKILL) if it still runs.
+    func stop() {
+        if process.isRunning {
+            kill(process.processIdentifier, SIGTERM)
+            let deadline = Date().addingTimeInterval(2)
+            while process.isRunning && Date() < deadline { usleep(10_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        }
+        process.waitUntilExit()
+    }
+
+    deinit { stop() }
+}

@@ -1,0 +1,20 @@
+import Testing
+
+/// Thrown when a test step takes longer than it may.
+struct TestTimeout: Error, CustomStringConvertible {
+    let seconds: Double
+    var description: String { "the step did not finish within \(seconds) s" }
+}
+
+/// Runs `body`, failing with `TestTimeout` if it takes longer than `seconds`: no test waits forever.
+func withTimeout<T: Sendable>(_ seconds: Double = 10, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+    try await withThrowingTaskGroup(of: T.self) { group in
+        group.addTask { try await body() }
+        group.addTask {
+            try await Task.sleep(for: .milliseconds(Int(seconds * 1000)))
+            throw TestTimeout(seconds: seconds)
+        }
+        defer { group.cancelAll() }
+        return try await group.next()!
+    }
+}
