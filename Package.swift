@@ -10,10 +10,10 @@ let package = Package(
     ],
     targets: [
         // Swift's Glibc module lacks epoll, eventfd and accept4; this header exposes them.
-        .target(name: "CNetlabEpoll"),
+        .target(name: "CNetlabLinux"),
         .target(
             name: "NetlabKit",
-            dependencies: ["CNetlabEpoll"],
+            dependencies: ["CNetlabLinux"],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
         .executableTarget(

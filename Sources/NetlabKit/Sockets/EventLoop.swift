@@ -1,4 +1,4 @@
-import CNetlabEpoll
+import CNetlabLinux
 import Glibc
 import Synchronization
 

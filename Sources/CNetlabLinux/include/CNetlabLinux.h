@@ -1,11 +1,13 @@
-// The Linux calls Swift's Glibc module does not expose: epoll, eventfd and accept4.
-// Only Sources/NetlabKit/Sockets/ uses this module.
+// The Linux calls Swift's Glibc module does not expose: epoll, eventfd and accept4 for the socket core
+// (Sources/NetlabKit/Sockets/), and pipe2 and posix_spawn's chdir for the grader's spawner
+// (Sources/NetlabKit/Grader/ChildProcess.swift).
 #ifndef CNETLAB_EPOLL_H
 #define CNETLAB_EPOLL_H
 
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/socket.h>
+#include <spawn.h>
 
 // Swift cannot read the EPOLL* enum constants as plain integers, so they are named here.
 static const unsigned int cnetlab_EPOLLIN = EPOLLIN;
@@ -17,6 +19,12 @@ static const unsigned int cnetlab_EPOLLET = EPOLLET;
 
 /// accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK, so an accepted socket is never inherited.
 int cnetlab_accept4(int fd, struct sockaddr *address, socklen_t *length);
+
+/// pipe2(2) with O_CLOEXEC: both ends are closed in every child from their first instant.
+int cnetlab_pipe_cloexec(int fds[2]);
+
+/// posix_spawn_file_actions_addchdir_np(3): the child starts in this folder.
+int cnetlab_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 
 /// pthread_setname_np(3) for the calling thread, so `top -H` shows which thread is a loop.
 void cnetlab_set_thread_name(const char *name);
