@@ -10,6 +10,10 @@ public enum CommandTable {
             TCPCommand.command,
             UDPCommand.command,
             DaytimeCommand.command,
+            GradeCommand.exercises,
+            GradeCommand.exercise,
+            GradeCommand.grade,
+            GradeCommand.check,
             DemoCommand.command,
         ])
 }

@@ -46,6 +46,11 @@ extension Socket {
         Syscalls.servicePort(name: name, transport: transport == .tcp ? "tcp" : "udp")
     }
 
+    /// Ignores SIGPIPE for the process, as the first socket does: a closed pipe or socket is then an error, not death.
+    public static func ignoreBrokenPipes() {
+        Syscalls.ignoreSIGPIPE()
+    }
+
     /// Lets this process open as many sockets as its hard limit allows.
     public static func raiseOpenFileLimit() {
         Syscalls.raiseOpenFileLimit()

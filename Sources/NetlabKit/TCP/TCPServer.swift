@@ -7,11 +7,17 @@ public final class TCPServer: Sendable {
     public let console: Console
     /// Whether to log each connection on stderr (errors are always logged).
     public let logsConnections: Bool
+    /// Called with every message a client sends, before it is answered (the grader's scripted server records them).
+    public let onMessage: (@Sendable (Message) -> Void)?
     private let listener: Socket
 
     /// Creates the listening socket: socket(2), bind(2) with SO_REUSEADDR, listen(2).
-    public init(host: String, port: Int, reply: ReplyMode, console: Console, logsConnections: Bool = true) throws {
+    public init(
+        host: String, port: Int, reply: ReplyMode, console: Console, logsConnections: Bool = true,
+        onMessage: (@Sendable (Message) -> Void)? = nil
+    ) throws {
         self.reply = reply
+        self.onMessage = onMessage
         self.console = console
         self.logsConnections = logsConnections
         listener = try Socket.listening(host: host, port: port)
@@ -57,6 +63,7 @@ public final class TCPServer: Sendable {
             if let greeting = reply.greeting { try await client.send(greeting) }
             var reader = LineReader(client)
             while let message = try await reader.next() {
+                onMessage?(message)
                 guard let answer = reply.reply(to: message) else { break }
                 try await client.send(answer)
             }

@@ -6,11 +6,17 @@ public final class UDPServer: Sendable {
     public let reply: ReplyMode
     public let console: Console
     public let logsDatagrams: Bool
+    /// Called with every datagram, before it is answered (the grader's scripted server records them).
+    public let onMessage: (@Sendable (Message) -> Void)?
     private let socket: Socket
 
     /// Creates the socket and binds it: socket(2) with SOCK_DGRAM, bind(2).
-    public init(host: String, port: Int, reply: ReplyMode, console: Console, logsDatagrams: Bool = true) throws {
+    public init(
+        host: String, port: Int, reply: ReplyMode, console: Console, logsDatagrams: Bool = true,
+        onMessage: (@Sendable (Message) -> Void)? = nil
+    ) throws {
         self.reply = reply
+        self.onMessage = onMessage
         self.console = console
         self.logsDatagrams = logsDatagrams
         socket = try Socket.boundUDP(host: host, port: port)
@@ -25,7 +31,9 @@ public final class UDPServer: Sendable {
             while !Task.isCancelled {
                 let (datagram, sender) = try await socket.receiveDatagram()
                 if logsDatagrams { console.err("received \(datagram.count) bytes from \(sender)") }
-                guard let answer = reply.reply(to: Message(datagram: datagram), transport: .udp) else { continue }
+                let message = Message(datagram: datagram)
+                onMessage?(message)
+                guard let answer = reply.reply(to: message, transport: .udp) else { continue }
                 do {
                     try await socket.send(answer, to: sender)
                 } catch {

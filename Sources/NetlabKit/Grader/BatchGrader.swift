@@ -1,0 +1,103 @@
+import Foundation
+import Synchronization
+
+/// Grades every submission folder in a class's folder, a few at a time, into one summary.
+public struct BatchGrader: Sendable {
+    public let exercise: Exercise
+    public let folder: URL
+    /// The command for each submission, with `{dir}` for its folder and `{port}` / `{host}`.
+    public let template: String
+    public let jobs: Int
+
+    /// One student's grade, or why the submission could not be graded.
+    public struct Row: Sendable, Encodable {
+        public let student: String
+        public let report: GradeReport
+    }
+
+    public func grade() async throws -> [Row] {
+        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { name in
+            var isDirectory: ObjCBool = false
+            return !name.hasPrefix(".")
+                && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && isDirectory.boolValue
+        }.sorted()
+        if names.isEmpty { throw RuntimeError("\(folder.path) has no submission folders — put each student's files in a folder of their own") }
+        let words = try CommandWords.split(template)
+        if words.isEmpty { throw RuntimeError("--cmd is empty — give the command that runs one submission, with {dir} and {port}") }
+
+        let queue = WorkQueue(count: names.count)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for _ in 0..<max(1, jobs) {
+                group.addTask {
+                    while true {
+                        guard let index = queue.take() else { return }
+                        let name = names[index]
+                        let directory = folder.appendingPathComponent(name).path
+                        let command = words.map { $0.replacingOccurrences(of: "{dir}", with: directory) }
+                        let report = try await Grader(exercise: exercise, command: command).grade()
+                        queue.rows.withLock { $0.append(Row(student: name, report: report)) }
+                    }
+                }
+            }
+            try await group.waitForAll()
+        }
+        return queue.rows.withLock { $0 }.sorted { $0.student < $1.student }
+    }
+
+    /// The summary as text: one row per student, one column per check.
+    public static func table(_ rows: [Row], exercise: Exercise) -> String {
+        var lines: [String] = []
+        lines.append("\(exercise.id): \(exercise.title)")
+        for (index, check) in exercise.checks.enumerated() {
+            lines.append("  C\(index + 1)  \(check.name) (\(check.points) points)")
+        }
+        lines.append("")
+        let nameWidth = max(7, rows.map(\.student.count).max() ?? 0)
+        var header = "student".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        for index in exercise.checks.indices { header += "  " + "C\(index + 1)".padding(toLength: 3, withPad: " ", startingAt: 0) }
+        header += "  score"
+        lines.append(header)
+        for row in rows {
+            var line = row.student.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+            for result in row.report.results {
+                line += "  " + "\(result.points)".padding(toLength: 3, withPad: " ", startingAt: 0)
+            }
+            line += "  \(row.report.score)/\(row.report.maxScore)"
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+
+    /// The summary as CSV, for a spreadsheet.
+    public static func csv(_ rows: [Row], exercise: Exercise) -> String {
+        func field(_ text: String) -> String {
+            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+                ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
+        }
+        var lines = [(["student"] + exercise.checks.map(\.name) + ["score", "max_score"]).map(field).joined(separator: ",")]
+        for row in rows {
+            let cells = [row.student] + row.report.results.map { "\($0.points)" } + ["\(row.report.score)", "\(row.report.maxScore)"]
+            lines.append(cells.map(field).joined(separator: ","))
+        }
+        return lines.joined(separator: "\n")
+    }
+}
+
+/// The submissions still to grade, and the rows graded so far, shared by the batch's jobs.
+private final class WorkQueue: Sendable {
+    private let next = Mutex(0)
+    private let count: Int
+    let rows = Mutex<[BatchGrader.Row]>([])
+
+    init(count: Int) { self.count = count }
+
+    /// The index of the next submission, or nil when none is left.
+    func take() -> Int? {
+        next.withLock { value in
+            guard value < count else { return nil }
+            defer { value += 1 }
+            return value
+        }
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+
+/// Runs the steps of one check against the program under test, and says what went wrong.
+///
+/// Server exercises: the runner is the client, with named connections (`"client": "a"`).
+/// Client exercises: the runner starts a scripted server and runs the student's client against it.
+final class CheckRunner: @unchecked Sendable {
+    // @unchecked Sendable: one check runs on one task at a time; the grader waits for it before the next.
+    let exercise: Exercise
+    let program: ProgramUnderTest
+    private var connections: [String: GraderConnection] = [:]
+    private var datagramSockets: [String: Socket] = [:]
+    private var scripted: ScriptedServer?
+    private var client: ChildProcess?
+
+    /// How long a step waits when the check does not say.
+    static let defaultWait = 3.0
+
+    init(exercise: Exercise, program: ProgramUnderTest) {
+        self.exercise = exercise
+        self.program = program
+    }
+
+    /// Runs every step in order; throws `CheckFailure` at the first that fails.
+    func run(_ check: Check) async throws {
+        defer { cleanUp() }
+        for step in check.steps {
+            try await run(step)
+        }
+    }
+
+    private func cleanUp() {
+        for connection in connections.values { connection.socket.close() }
+        for socket in datagramSockets.values { socket.close() }
+        connections = [:]
+        datagramSockets = [:]
+        client?.stop()
+        client = nil
+        scripted?.stop()
+        scripted = nil
+    }
+
+    private func wait(_ step: Step) -> Duration { .seconds(step.within ?? Self.defaultWait) }
+
+    private func run(_ step: Step) async throws {
+        let name = step.client ?? "a"
+        switch step.action {
+        case .connect:
+            do {
+                let socket = try await Socket.connected(host: "127.0.0.1", port: program.port, timeout: wait(step))
+                connections[name]?.socket.close()
+                connections[name] = GraderConnection(socket: socket)
+            } catch let error as SocketError {
+                throw failure("could not connect to 127.0.0.1:\(program.port): \(error)")
+            }
+
+        case .send:
+            let bytes = Array((step.text ?? "").utf8)
+            if exercise.transport == .udp {
+                let socket = try datagramSocket(name)
+                try await socket.send(bytes, to: try Socket.resolve(host: "127.0.0.1", port: program.port, kind: .udp, passive: false)[0])
+            } else {
+                let connection = try connection(name)
+                do {
+                    try await connection.socket.send(bytes)
+                } catch is SocketError {
+                    throw failure("the program closed connection \(name) before \(quoted(step.text ?? "")) could be sent")
+                }
+            }
+
+        case .expect:
+            let matcher = step.match!
+            let reply: String?
+            if exercise.transport == .udp {
+                let socket = try datagramSocket(name)
+                do {
+                    reply = String(decoding: try await socket.receiveDatagram(deadline: .now + wait(step)).bytes, as: UTF8.self)
+                        .trimmingLineEnd()
+                } catch is WaitTimeout {
+                    throw failure(
+                        "expected \(matcher) within \(seconds(step)), but no datagram came back to the sender's address")
+                }
+            } else {
+                var connection = try connection(name)
+                do {
+                    reply = try await connection.readReply(within: wait(step))
+                } catch is WaitTimeout {
+                    throw failure("expected \(matcher) within \(seconds(step)), but nothing came")
+                }
+                connections[name] = connection
+            }
+            guard let reply else { throw failure("expected \(matcher), but the program closed the connection") }
+            guard matcher.matches(reply) else { throw failure("expected \(matcher), got \(quoted(reply))") }
+
+        case .expectClosed:
+            var connection = try connection(name)
+            guard try await connection.waitForClose(within: wait(step)) else {
+                throw failure("expected the program to close the connection within \(seconds(step)), but it stayed open")
+            }
+            connections[name] = connection
+
+        case .expectOpen:
+            var connection = try connection(name)
+            let deadline = ContinuousClock.now + wait(step)
+            while ContinuousClock.now < deadline, !connection.hasClosed {
+                _ = try await connection.hasActivity(within: deadline - ContinuousClock.now)
+            }
+            if connection.hasClosed { throw failure("the program closed connection \(name), which should have stayed open") }
+            connections[name] = connection
+
+        case .expectSilence:
+            if exercise.transport == .udp {
+                let socket = try datagramSocket(name)
+                if let datagram = try? await socket.receiveDatagram(deadline: .now + wait(step)) {
+                    throw failure("expected no reply, got \(quoted(String(decoding: datagram.bytes, as: UTF8.self)))")
+                }
+            } else {
+                var connection = try connection(name)
+                if try await connection.hasActivity(within: wait(step)) {
+                    let reply = try await connection.readReply(within: .milliseconds(10))
+                    throw failure(reply.map { "expected no reply, got \(quoted($0))" } ?? "the program closed the connection")
+                }
+                connections[name] = connection
+            }
+
+        case .close:
+            connections.removeValue(forKey: name)?.socket.close()
+            datagramSockets.removeValue(forKey: name)?.close()
+
+        case .sleep:
+            try await Task.sleep(for: .seconds(step.seconds ?? 0.1))
+
+        case .expectRunning:
+            if let process = program.process, !process.isRunning {
+                throw CheckFailure("the program ended (\(process.ending))" + ProgramUnderTest.lastLines(of: process))
+            }
+
+        case .runClient:
+            guard let behaviour = exercise.server else {
+                throw RuntimeError("a client exercise needs a 'server' field in its checks.json")
+            }
+            scripted?.stop()
+            let serverHost = step.serverHost ?? "127.0.0.1"
+            let server = try ScriptedServer(transport: exercise.transport, behaviour: behaviour, host: serverHost)
+            scripted = server
+            client?.stop()
+            client = try program.spawn(host: step.host ?? serverHost, port: server.port, input: step.stdin ?? "")
+
+        case .expectOutput:
+            let client = try runningClient()
+            let matchers = step.lines ?? []
+            let deadline = ContinuousClock.now + wait(step)
+            while true {
+                let printed = Self.printedLines(client.output)
+                if Self.isSubsequence(matchers, of: printed) { break }
+                if !client.isRunning || ContinuousClock.now >= deadline {
+                    // One last look: the client may have printed as it exited.
+                    if Self.isSubsequence(matchers, of: Self.printedLines(client.output)) { break }
+                    let shown = printed.suffix(4).map { quoted($0) }.joined(separator: ", ")
+                    throw CheckFailure(
+                        "expected the client to print \(matchers.map(\.description).joined(separator: ", then ")); "
+                            + "it printed \(printed.isEmpty ? "nothing" : shown)"
+                            + (client.isRunning ? "" : " and ended (\(client.ending))"))
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+
+        case .expectReceived:
+            let server = try scriptedServer()
+            let matchers = step.lines ?? []
+            let deadline = ContinuousClock.now + wait(step)
+            while true {
+                let received = server.messages
+                if received.count == matchers.count, zip(matchers, received).allSatisfy({ $0.matches($1) }) { break }
+                if ContinuousClock.now >= deadline {
+                    throw CheckFailure(
+                        "expected the server to receive \(matchers.map(\.description).joined(separator: ", then ")); "
+                            + "it received \(received.isEmpty ? "nothing" : received.map { quoted($0) }.joined(separator: ", "))")
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+
+        case .expectExit:
+            let client = try runningClient()
+            guard await client.waitForExit(timeout: wait(step)) else {
+                throw CheckFailure(
+                    "the client was still running after \(seconds(step)); it should stop at an empty line or at the end of its input")
+            }
+            if let status = step.status, client.exitStatus != status {
+                throw CheckFailure(
+                    "expected the client to exit with status \(status); it ended with \(client.ending)"
+                        + ProgramUnderTest.lastLines(of: client))
+            }
+        }
+    }
+
+    // MARK: Helpers
+
+    private func connection(_ name: String) throws -> GraderConnection {
+        guard let connection = connections[name] else {
+            throw RuntimeError("checks.json uses connection '\(name)' before a connect step")
+        }
+        return connection
+    }
+
+    private func datagramSocket(_ name: String) throws -> Socket {
+        if let socket = datagramSockets[name] { return socket }
+        let socket = try Socket(.udp, family: .ipv4)
+        datagramSockets[name] = socket
+        return socket
+    }
+
+    private func runningClient() throws -> ChildProcess {
+        guard let client else { throw RuntimeError("checks.json expects client output before a run_client step") }
+        return client
+    }
+
+    private func scriptedServer() throws -> ScriptedServer {
+        guard let scripted else { throw RuntimeError("checks.json expects received lines before a run_client step") }
+        return scripted
+    }
+
+    /// A failure, noting when the program under test has died meanwhile.
+    private func failure(_ message: String) -> CheckFailure {
+        if let process = program.process, !process.isRunning {
+            return CheckFailure(message + "; the program ended (\(process.ending))" + ProgramUnderTest.lastLines(of: process))
+        }
+        return CheckFailure(message)
+    }
+
+    private func seconds(_ step: Step) -> String { SocketError.format(seconds: step.within ?? Self.defaultWait) }
+
+    private func quoted(_ text: String) -> String {
+        let shown = text.count > 80 ? String(text.prefix(77)) + "..." : text
+        return "'" + shown.replacingOccurrences(of: "\n", with: "\\n") + "'"
+    }
+
+    /// The lines a client printed, without empty ones.
+    static func printedLines(_ output: String) -> [String] {
+        output.split(separator: "\n").map { $0.trimmingLineEnd() }.filter { !$0.isEmpty }
+    }
+
+    /// Whether each matcher matches a printed line, in order. A line also counts from after a prompt
+    /// such as `> `, since input prompts are printed without a newline.
+    static func isSubsequence(_ matchers: [Matcher], of lines: [String]) -> Bool {
+        var index = 0
+        for line in lines where index < matchers.count {
+            if candidates(line).contains(where: { matchers[index].matches($0) }) { index += 1 }
+        }
+        return index == matchers.count
+    }
+
+    private static func candidates(_ line: String) -> [String] {
+        var result = [line]
+        var rest = Substring(line)
+        while let prompt = rest.firstIndex(where: { $0 == ">" || $0 == ":" }) {
+            rest = rest[rest.index(after: prompt)...]
+            result.append(String(rest.drop { $0 == " " }))
+        }
+        return result
+    }
+}
+
+extension StringProtocol {
+    /// The text without a trailing `\n` or `\r\n`.
+    func trimmingLineEnd() -> String {
+        // "\r\n" is one Character in Swift, so each ending is removed whole.
+        var text = String(self)
+        if text.hasSuffix("\r\n") || text.hasSuffix("\n") || text.hasSuffix("\r") { text.removeLast() }
+        return text
+    }
+}

@@ -1,0 +1,235 @@
+import CNetlabLinux
+import Foundation
+import Glibc
+import Synchronization
+
+/// A program under test, run the one way netlab ever runs one: posix_spawn(3) into its own process group.
+///
+/// The program is untrusted. It gets every signal back at its default (netlab ignores SIGPIPE, and ignored
+/// signals survive exec), no descriptor of netlab's (every socket and pipe is close-on-exec), a working
+/// folder of its own, and capped output. `stop()` ends its whole process group, and `ChildProcess.stopAll()`
+/// does that for every child still running when netlab itself is interrupted.
+public final class ChildProcess: @unchecked Sendable {
+    // @unchecked Sendable: `pid` is immutable; the output and exit status are guarded by `state`.
+
+    public let pid: pid_t
+    public let arguments: [String]
+    private let state = Mutex(State())
+    private let exited = DispatchSemaphore(value: 0)
+    private static let running = Mutex<Set<pid_t>>([])
+
+    private struct State {
+        var output = CappedOutput()
+        var exitStatus: Int32?
+        var signal: Int32?
+    }
+
+    /// Keeps the first and last bytes a program prints, never more than `limit` in all.
+    struct CappedOutput {
+        static let limit = 64 * 1024
+        var bytes: [UInt8] = []
+        var dropped = 0
+
+        mutating func append(_ chunk: [UInt8]) {
+            bytes += chunk
+            if bytes.count > Self.limit {
+                let excess = bytes.count - Self.limit
+                bytes.removeFirst(excess)
+                dropped += excess
+            }
+        }
+    }
+
+    /// Starts `arguments[0]` (looked up on PATH) with the rest as its arguments.
+    ///
+    /// - Parameters:
+    ///   - environment: added to netlab's own environment.
+    ///   - folder: the program's working folder.
+    ///   - input: bytes for its standard input, which is then closed.
+    public init(arguments: [String], environment: [String: String] = [:], folder: String, input: [UInt8] = []) throws {
+        precondition(!arguments.isEmpty, "a program needs a name")
+        self.arguments = arguments
+        guard let path = Self.findExecutable(arguments[0], folder: folder) else {
+            throw RuntimeError(
+                "cannot find the program '\(arguments[0])' — check the command after '--', or give its full path")
+        }
+
+        var outputPipe: [Int32] = [0, 0], inputPipe: [Int32] = [0, 0]
+        guard cnetlab_pipe_cloexec(&outputPipe) == 0, cnetlab_pipe_cloexec(&inputPipe) == 0 else {
+            throw RuntimeError("cannot create a pipe for the program (\(Errno.name(errno))) — too many open files?")
+        }
+
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
+        posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
+        posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 2)
+        _ = cnetlab_spawn_add_chdir(&actions, folder)
+
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var allSignals = sigset_t()
+        sigfillset(&allSignals)
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigdefault(&attributes, &allSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        posix_spawnattr_setpgroup(&attributes, 0)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+
+        var env = ProcessInfo.processInfo.environment
+        env["PYTHONUNBUFFERED"] = "1"  // a Python print shows up at once, not when the buffer fills
+        for (key, value) in environment { env[key] = value }
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+
+        var child: pid_t = 0
+        let status = Self.running.withLock { running -> Int32 in
+            let status = posix_spawn(&child, path, &actions, &attributes, argv, envp)
+            if status == 0 { running.insert(child) }
+            return status
+        }
+        close(outputPipe[1])
+        close(inputPipe[0])
+        guard status == 0 else {
+            close(outputPipe[0])
+            close(inputPipe[1])
+            throw RuntimeError("cannot start '\(arguments[0])' (\(Errno.name(status))) — is it a program you may run?")
+        }
+        pid = child
+
+        let outputFD = outputPipe[0], inputFD = inputPipe[1]
+        let feeder = Thread { [input] in
+            Self.writeAll(input, to: inputFD)
+            close(inputFD)
+        }
+        feeder.start()
+        let reader = Thread { [self] in
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(outputFD, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                let bytes = Array(chunk[..<count])
+                state.withLock { $0.output.append(bytes) }
+            }
+            close(outputFD)
+        }
+        reader.start()
+        let waiter = Thread { [self] in
+            var status: Int32 = 0
+            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            Self.running.withLock { _ = $0.remove(pid) }
+            state.withLock { state in
+                if status & 0x7f == 0 {
+                    state.exitStatus = (status >> 8) & 0xff
+                } else {
+                    state.signal = status & 0x7f
+                }
+            }
+            exited.signal()
+        }
+        waiter.start()
+    }
+
+    /// Whether the program is still running.
+    public var isRunning: Bool { state.withLock { $0.exitStatus == nil && $0.signal == nil } }
+
+    /// Its exit status, once it has exited normally.
+    public var exitStatus: Int32? { state.withLock { $0.exitStatus } }
+
+    /// How it ended, in words: `exit status 1`, `killed by SIGSEGV`, or `still running`.
+    public var ending: String {
+        state.withLock { state in
+            if let status = state.exitStatus { return "exit status \(status)" }
+            if let signal = state.signal { return "killed by \(Self.signalName(signal))" }
+            return "still running"
+        }
+    }
+
+    /// Everything it printed on stdout and stderr so far (the last 64 KiB).
+    public var output: String { state.withLock { String(decoding: $0.output.bytes, as: UTF8.self) } }
+
+    /// Its last `count` lines of output, for a failure message.
+    public func lastLines(_ count: Int = 5) -> [String] {
+        let lines = output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        return Array(lines.suffix(count))
+    }
+
+    /// Waits for the program to exit, at most `timeout`; true when it did.
+    public func waitForExit(timeout: Duration) async -> Bool {
+        let deadline = ContinuousClock.now + timeout
+        while isRunning {
+            if ContinuousClock.now >= deadline { return false }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        return true
+    }
+
+    /// Ends the program's whole process group: SIGTERM, a short grace, then SIGKILL.
+    public func stop() {
+        guard isRunning else {
+            kill(-pid, SIGKILL)  // anything it left behind in its group
+            return
+        }
+        kill(-pid, SIGTERM)
+        if exited.wait(timeout: .now() + .milliseconds(300)) == .timedOut {
+            kill(-pid, SIGKILL)
+            exited.wait()
+        } else {
+            exited.signal()
+        }
+        // Children it started in its group may outlive it: end them too.
+        kill(-pid, SIGKILL)
+    }
+
+    deinit { stop() }
+
+    /// Kills every program netlab started that still runs: for Ctrl-C of the grader.
+    public static func stopAll() {
+        for pid in running.withLock({ $0 }) {
+            kill(-pid, SIGKILL)
+        }
+    }
+
+    private static func findExecutable(_ name: String, folder: String) -> String? {
+        if name.contains("/") {
+            let path = name.hasPrefix("/") ? name : folder + "/" + name
+            return access(path, X_OK) == 0 ? path : (access(name, X_OK) == 0 ? name : nil)
+        }
+        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
+        return paths.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
+    }
+
+    private static func writeAll(_ bytes: [UInt8], to fd: Int32) {
+        var offset = 0
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written < 0 {
+                if errno == EINTR { continue }
+                return  // the program closed its input: it has what it wanted
+            }
+            offset += written
+        }
+    }
+
+    static func signalName(_ signal: Int32) -> String {
+        switch signal {
+        case SIGKILL: "SIGKILL"
+        case SIGTERM: "SIGTERM"
+        case SIGSEGV: "SIGSEGV"
+        case SIGABRT: "SIGABRT"
+        case SIGPIPE: "SIGPIPE"
+        case SIGINT: "SIGINT"
+        case SIGBUS: "SIGBUS"
+        case SIGFPE: "SIGFPE"
+        default: "signal \(signal)"
+        }
+    }
+}

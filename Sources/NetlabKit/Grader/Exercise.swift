@@ -1,0 +1,187 @@
+import Foundation
+
+/// One exercise, read from `exercises/<id>/checks.json`: what the student writes and how it is checked.
+///
+/// Exercises are data: an instructor adds one by adding a folder, without recompiling netlab.
+/// The format is described in exercises/README.md.
+public struct Exercise: Sendable, Decodable {
+    /// Whether the student writes the server (the grader is the client) or the client (the grader serves).
+    public enum Kind: String, Sendable, Decodable {
+        case server, client
+    }
+
+    /// The folder name, such as `tcp-timestamp-server`.
+    public var id: String = ""
+    public let title: String
+    /// What the student writes, in a few words, for `netlab exercises`.
+    public let writes: String
+    public let kind: Kind
+    public let transport: Transport
+    /// netlab's own solution, as netlab arguments with `{host}` and `{port}`.
+    public let reference: [String]
+    /// For client exercises: how the grader's scripted server answers.
+    public let server: ScriptedServer.Behaviour?
+    /// Seconds a server program may take to start listening.
+    public let listenTimeout: Double?
+    public let checks: [Check]
+
+    /// The transport a program uses.
+    public enum Transport: String, Sendable, Decodable {
+        case tcp, udp
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case title, writes, kind, transport, reference, server, checks
+        case listenTimeout = "listen_timeout"
+    }
+
+    /// Total points of every check.
+    public var maxScore: Int { checks.reduce(0) { $0 + $1.points } }
+}
+
+/// One named check: a scenario of steps, worth some points, with a hint for when it fails.
+public struct Check: Sendable, Decodable {
+    public let name: String
+    public let points: Int
+    public let hint: String
+    /// Seconds the whole check may take.
+    public let timeout: Double?
+    public let steps: [Step]
+}
+
+/// One step of a check. `do` names the action; the other fields are its arguments.
+public struct Step: Sendable, Decodable {
+    public enum Action: String, Sendable, Decodable {
+        /// TCP: open a connection as `client`.
+        case connect
+        /// Send `text` (TCP on the connection, UDP as a datagram from `client`'s socket).
+        case send
+        /// Receive one reply on `client` and match it.
+        case expect
+        /// The program closes `client`'s connection within `within` seconds.
+        case expectClosed = "expect_closed"
+        /// The connection stays open (and quiet or not) for `within` seconds.
+        case expectOpen = "expect_open"
+        /// Nothing arrives on `client` for `within` seconds.
+        case expectSilence = "expect_silence"
+        /// Close `client`'s connection or socket.
+        case close
+        /// Wait `seconds`.
+        case sleep
+        /// The program under test is still running.
+        case expectRunning = "expect_running"
+        /// Client exercises: run the student's client with `stdin`, against the scripted server.
+        case runClient = "run_client"
+        /// Client exercises: the client's printed lines match `lines`, in order.
+        case expectOutput = "expect_output"
+        /// Client exercises: the scripted server received `lines`, in order.
+        case expectReceived = "expect_received"
+        /// Client exercises: the client exits with `status` within `within` seconds.
+        case expectExit = "expect_exit"
+    }
+
+    public let action: Action
+    public let client: String?
+    public let text: String?
+    public let match: Matcher?
+    public let within: Double?
+    public let seconds: Double?
+    public let stdin: String?
+    /// For `run_client`: what `{host}` becomes (default 127.0.0.1), to check a client takes a name.
+    public let host: String?
+    /// For `run_client`: the loopback address the scripted server listens on (default 127.0.0.1).
+    public let serverHost: String?
+    public let lines: [Matcher]?
+    public let status: Int32?
+
+    enum CodingKeys: String, CodingKey {
+        case action = "do"
+        case client, text, within, seconds, stdin, host, lines, status
+        case serverHost = "server_host"
+        case exact, regex, timestamp, ctime, contains
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        action = try container.decode(Action.self, forKey: .action)
+        client = try container.decodeIfPresent(String.self, forKey: .client)
+        text = try container.decodeIfPresent(String.self, forKey: .text)
+        within = try container.decodeIfPresent(Double.self, forKey: .within)
+        seconds = try container.decodeIfPresent(Double.self, forKey: .seconds)
+        stdin = try container.decodeIfPresent(String.self, forKey: .stdin)
+        host = try container.decodeIfPresent(String.self, forKey: .host)
+        serverHost = try container.decodeIfPresent(String.self, forKey: .serverHost)
+        lines = try container.decodeIfPresent([Matcher].self, forKey: .lines)
+        status = try container.decodeIfPresent(Int32.self, forKey: .status)
+        match = try Matcher(from: decoder, required: action == .expect)
+    }
+}
+
+/// How a reply is judged: exactly, by a regular expression, or as a timestamp reply.
+public enum Matcher: Sendable, Decodable, CustomStringConvertible {
+    /// The reply, without its line end, is exactly this.
+    case exact(String)
+    /// The whole reply, without its line end, matches this regular expression.
+    case regex(String)
+    /// The reply is `[ctime] text`, with a ctime within a few seconds of now.
+    case timestamp(String)
+    /// The reply holds a ctime-form time within a few seconds of now (daytime).
+    case ctime
+    /// The reply contains this text.
+    case contains(String)
+
+    private enum Keys: String, CodingKey {
+        case exact, regex, timestamp, ctime, contains
+    }
+
+    init?(from decoder: any Decoder, required: Bool) throws {
+        let container = try decoder.container(keyedBy: Keys.self)
+        if let text = try container.decodeIfPresent(String.self, forKey: .exact) {
+            self = .exact(text)
+        } else if let pattern = try container.decodeIfPresent(String.self, forKey: .regex) {
+            _ = try Regex(pattern)
+            self = .regex(pattern)
+        } else if let text = try container.decodeIfPresent(String.self, forKey: .timestamp) {
+            self = .timestamp(text)
+        } else if try container.decodeIfPresent(Bool.self, forKey: .ctime) == true {
+            self = .ctime
+        } else if let text = try container.decodeIfPresent(String.self, forKey: .contains) {
+            self = .contains(text)
+        } else if required {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "an expect step needs exact, regex, timestamp, ctime or contains"))
+        } else {
+            return nil
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        self = try Matcher(from: decoder, required: true)!
+    }
+
+    /// Whether `reply` (without its line end) passes, judged at time `now`.
+    public func matches(_ reply: String, now: Date = Date()) -> Bool {
+        switch self {
+        case .exact(let text): return reply == text
+        case .regex(let pattern): return (try? Regex(pattern).wholeMatch(in: reply)) != nil
+        case .contains(let text): return reply.contains(text)
+        case .timestamp(let text):
+            guard reply.hasPrefix("["), let close = reply.firstIndex(of: "]") else { return false }
+            let stamp = String(reply[reply.index(after: reply.startIndex)..<close])
+            let rest = reply[reply.index(after: close)...]
+            return CTimeCheck.isNear(stamp, now: now) && (rest == " " + text)
+        case .ctime:
+            return CTimeCheck.containsNearTime(reply, now: now)
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .exact(let text): "'\(text)'"
+        case .regex(let pattern): "a reply matching /\(pattern)/"
+        case .timestamp(let text): "'[<ctime now>] \(text)'"
+        case .ctime: "the current time in ctime form, like '\(CTime.now())'"
+        case .contains(let text): "a reply containing '\(text)'"
+        }
+    }
+}

@@ -1,0 +1,153 @@
+import Foundation
+
+/// `netlab exercises`, `netlab exercise ID`, `netlab grade ID -- CMD...` and `netlab check`.
+enum GradeCommand {
+    static let exercises = Command(
+        "exercises", summary: "List the exercises: id, title, and what the student writes.",
+        options: [.flag("json", help: "print the list as JSON")],
+        examples: ["netlab exercises"],
+        action: { invocation in
+            let library = try ExerciseLibrary.located()
+            let all = try library.ids().map { try library.exercise($0) }
+            if invocation.flag("json") {
+                struct Entry: Encodable {
+                    let id, title, writes, kind, transport: String
+                    let points: Int
+                }
+                invocation.console.out(
+                    ReportFormat.json(
+                        all.map {
+                            Entry(
+                                id: $0.id, title: $0.title, writes: $0.writes, kind: $0.kind.rawValue,
+                                transport: $0.transport.rawValue, points: $0.maxScore)
+                        }))
+                return 0
+            }
+            let width = all.map(\.id.count).max() ?? 0
+            for exercise in all {
+                invocation.console.out(
+                    exercise.id.padding(toLength: width, withPad: " ", startingAt: 0) + "  " + exercise.title + " — "
+                        + exercise.writes)
+            }
+            return 0
+        })
+
+    static let exercise = Command(
+        "exercise", summary: "Print an exercise's task: goal, protocol, example and how to grade it.",
+        positionals: [Positional("ID", help: "the exercise's id, from 'netlab exercises'")],
+        examples: ["netlab exercise hello-tcp"],
+        action: { invocation in
+            invocation.console.out(try ExerciseLibrary.located().readme(invocation.positionals[0]))
+            return 0
+        })
+
+    static let grade = Command(
+        "grade", summary: "Run a program against an exercise's loopback checks.",
+        discussion: """
+            The program's arguments may hold {port} and {host}, which the grader fills in (also as NETLAB_PORT
+            and NETLAB_HOST in its environment). A server must listen on that port; for a client exercise the
+            grader runs a server there. Exit status 0 only when every check passes.
+            Batch: --batch DIR grades every folder in DIR with --cmd, where {dir} is the submission's folder.
+            """,
+        options: [
+            Option(
+                "format", "FORMAT", kind: .choice(["text", "json", "junit", "gradescope", "csv"]), default: "text",
+                help: "text, json, junit, gradescope (results.json), or csv (batch only)"),
+            Option("output", "FILE", help: "write the report to FILE instead of stdout"),
+            Option("batch", "DIR", help: "grade every submission folder in DIR"),
+            Option("cmd", "COMMAND", help: "with --batch: the command for one submission, e.g. 'python3 {dir}/server.py {port}'"),
+            Option("jobs", "N", kind: .integer(1...16), default: "2", help: "with --batch: submissions graded at once"),
+            Option("timeout", "SECONDS", kind: .seconds, default: "120", help: "the most time one grade may take"),
+        ],
+        positionals: [
+            Positional("ID", help: "the exercise's id, from 'netlab exercises'"),
+            Positional("-- CMD", help: "the program to grade and its arguments, after '--'", optional: true),
+        ],
+        examples: ["netlab grade hello-tcp -- python3 server.py {port}"],
+        action: run)
+
+    static let check = Command(
+        "check", summary: "Grade every exercise against netlab's own reference solution and print the scoreboard.",
+        options: [.flag("json", help: "print the scoreboard as JSON")],
+        examples: ["netlab check"],
+        action: { invocation in
+            InterruptHandler.install()
+            let library = try ExerciseLibrary.located()
+            let netlab = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
+            var reports: [GradeReport] = []
+            let width = try library.ids().map(\.count).max() ?? 0
+            for id in try library.ids() {
+                let exercise = try library.exercise(id)
+                let report = try await Grader(exercise: exercise, command: [netlab] + exercise.reference).grade()
+                reports.append(report)
+                if !invocation.flag("json") {
+                    let mark = report.isPassing ? invocation.console.colored("pass", 32) : invocation.console.colored("FAIL", 31)
+                    invocation.console.out(
+                        "\(mark)  \(id.padding(toLength: width, withPad: " ", startingAt: 0))  \(report.score)/\(report.maxScore)")
+                    for result in report.results where !result.passed {
+                        invocation.console.out("      \(result.name): \(result.message)")
+                    }
+                }
+            }
+            let passing = reports.filter(\.isPassing).count
+            if invocation.flag("json") {
+                invocation.console.out(ReportFormat.json(reports))
+            } else {
+                invocation.console.out("")
+                invocation.console.out("\(passing) of \(reports.count) exercises pass with netlab's reference solutions")
+            }
+            return passing == reports.count ? 0 : 1
+        })
+
+    private static func run(_ invocation: Invocation) async throws -> Int32 {
+        InterruptHandler.install()
+        let library = try ExerciseLibrary.located()
+        let exercise = try library.exercise(invocation.positionals[0])
+        if invocation.positionals.count > 1 {
+            throw invocation.usageError(
+                "put the program after '--', as in: netlab grade \(exercise.id) -- python3 server.py {port}")
+        }
+        let format = invocation.string("format")!
+        let timeout = invocation.duration("timeout")
+        let text: String
+        let isPassing: Bool
+        if let batch = invocation.string("batch") {
+            guard let template = invocation.string("cmd") else {
+                throw invocation.usageError("--batch needs --cmd, such as --cmd 'python3 {dir}/server.py {port}'")
+            }
+            let rows = try await BatchGrader(
+                exercise: exercise, folder: URL(fileURLWithPath: batch), template: template, jobs: invocation.int("jobs")
+            ).grade()
+            isPassing = rows.allSatisfy(\.report.isPassing)
+            switch format {
+            case "json": text = ReportFormat.json(rows)
+            case "csv": text = BatchGrader.csv(rows, exercise: exercise)
+            case "junit": text = ReportFormat.junit(rows.map { ($0.student, $0.report) })
+            case "gradescope":
+                text = ReportFormat.json(
+                    Dictionary(uniqueKeysWithValues: rows.map { ($0.student, ReportFormat.GradescopeResults($0.report)) }))
+            default: text = BatchGrader.table(rows, exercise: exercise)
+            }
+        } else {
+            guard invocation.hasTrailing, !invocation.trailing.isEmpty else {
+                throw invocation.usageError(
+                    "missing the program to grade — put it after '--', as in: netlab grade \(exercise.id) -- python3 server.py {port}")
+            }
+            if format == "csv" { throw invocation.usageError("--format csv is for --batch; use text, json, junit or gradescope") }
+            let report = try await Grader(exercise: exercise, command: invocation.trailing, totalTimeout: timeout).grade()
+            isPassing = report.isPassing
+            text = ReportFormat(rawValue: format)!.render(
+                report, color: invocation.console.usesColor && invocation.string("output") == nil)
+        }
+        if let output = invocation.string("output") {
+            do {
+                try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
+            } catch {
+                throw RuntimeError("cannot write the report to \(output) — check the folder exists and is writable")
+            }
+        } else {
+            invocation.console.out(text)
+        }
+        return isPassing ? 0 : 1
+    }
+}

@@ -1,0 +1,85 @@
+import Foundation
+
+/// Grades one program on one exercise: starts it, runs every check, and stops it on every path.
+public struct Grader: Sendable {
+    public let exercise: Exercise
+    /// The program's command line, with `{host}` and `{port}` where the grader fills them in.
+    public let command: [String]
+    /// The most time the whole grade may take.
+    public let totalTimeout: Duration
+
+    /// Seconds a check may take when it does not say.
+    static let defaultCheckTimeout = 10.0
+
+    public init(exercise: Exercise, command: [String], totalTimeout: Duration = .seconds(120)) {
+        self.exercise = exercise
+        self.command = command
+        self.totalTimeout = totalTimeout
+    }
+
+    public func grade() async throws -> GradeReport {
+        Socket.ignoreBrokenPipes()
+        let program = try ProgramUnderTest(
+            command: command, port: try PortAllocator.freePort(), transport: exercise.transport)
+        defer { program.finish() }
+        let deadline = ContinuousClock.now + totalTimeout
+        var results: [CheckResult] = []
+        var startFailure: CheckFailure?
+
+        for check in exercise.checks {
+            if ContinuousClock.now >= deadline {
+                results.append(result(check, failure: "not run: the grade's total time limit was reached"))
+                continue
+            }
+            if exercise.kind == .server, !program.isRunning {
+                if let startFailure {
+                    // It never listened: every check fails the same way, without waiting again.
+                    results.append(result(check, failure: startFailure.message))
+                    continue
+                }
+                do {
+                    try await program.start(within: .seconds(exercise.listenTimeout ?? 10))
+                } catch let failure as CheckFailure {
+                    startFailure = failure
+                    results.append(result(check, failure: failure.message))
+                    continue
+                }
+            }
+            let runner = CheckRunner(exercise: exercise, program: program)
+            let limit = min(check.timeout ?? Self.defaultCheckTimeout, max(0.1, (deadline - .now).seconds))
+            do {
+                try await Self.within(.seconds(limit)) { try await runner.run(check) }
+                results.append(result(check, failure: nil))
+            } catch let failure as CheckFailure {
+                results.append(result(check, failure: failure.message))
+            } catch is CheckTimedOut {
+                results.append(
+                    result(check, failure: "the check did not finish within \(SocketError.format(seconds: limit)): the program hung"))
+            }
+        }
+        return GradeReport(
+            exercise: exercise.id, title: exercise.title, command: command.joined(separator: " "), results: results,
+            programOutput: program.process?.lastLines(10) ?? [])
+    }
+
+    private func result(_ check: Check, failure: String?) -> CheckResult {
+        CheckResult(
+            name: check.name, points: failure == nil ? check.points : 0, maxPoints: check.points, passed: failure == nil,
+            message: failure ?? "", hint: check.hint)
+    }
+
+    private struct CheckTimedOut: Error {}
+
+    /// Runs `body` for at most `limit`, then cancels it.
+    private static func within(_ limit: Duration, _ body: @escaping @Sendable () async throws -> Void) async throws {
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            group.addTask { try await body() }
+            group.addTask {
+                try await Task.sleep(for: limit)
+                throw CheckTimedOut()
+            }
+            defer { group.cancelAll() }
+            try await group.next()
+        }
+    }
+}
