@@ -3,6 +3,8 @@
 #include <pthread.h>
 #include <fcntl.h>
 #include <unistd.h>
+#include <signal.h>
+#include <string.h>
 
 int cnetlab_accept4(int fd, struct sockaddr *address, socklen_t *length) {
     return accept4(fd, address, length, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -18,4 +20,45 @@ int cnetlab_pipe_cloexec(int fds[2]) {
 
 int cnetlab_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
     return posix_spawn_file_actions_addchdir_np(actions, path);
+}
+
+int cnetlab_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowest) {
+    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+}
+
+#define CNETLAB_MAX_CHILDREN 256
+static volatile sig_atomic_t tracked_children[CNETLAB_MAX_CHILDREN];
+
+void cnetlab_track_child(int pid) {
+    for (int i = 0; i < CNETLAB_MAX_CHILDREN; i++) {
+        if (__sync_bool_compare_and_swap(&tracked_children[i], 0, pid)) return;
+    }
+}
+
+void cnetlab_untrack_child(int pid) {
+    for (int i = 0; i < CNETLAB_MAX_CHILDREN; i++) {
+        if (__sync_bool_compare_and_swap(&tracked_children[i], pid, 0)) return;
+    }
+}
+
+void cnetlab_kill_tracked_children(void) {
+    for (int i = 0; i < CNETLAB_MAX_CHILDREN; i++) {
+        int pid = tracked_children[i];
+        if (pid > 0) kill(-pid, SIGKILL);
+    }
+}
+
+static void cnetlab_on_interrupt(int signal_number) {
+    cnetlab_kill_tracked_children();
+    _exit(128 + signal_number);
+}
+
+void cnetlab_install_interrupt_handler(void) {
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    action.sa_handler = cnetlab_on_interrupt;
+    sigemptyset(&action.sa_mask);
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    sigaction(SIGHUP, &action, NULL);
 }

@@ -26,6 +26,23 @@ int cnetlab_pipe_cloexec(int fds[2]);
 /// posix_spawn_file_actions_addchdir_np(3): the child starts in this folder.
 int cnetlab_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path);
 
+/// posix_spawn_file_actions_addclosefrom_np(3): the child closes every descriptor from `lowest` up,
+/// so it inherits nothing, not even descriptors some library opened without close-on-exec.
+int cnetlab_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowest);
+
+/// Remembers a child's process group, so an interrupt of netlab can end it (at most 256 at once).
+void cnetlab_track_child(int pid);
+
+/// Forgets a child's process group once it has been reaped.
+void cnetlab_untrack_child(int pid);
+
+/// Kills every tracked process group with SIGKILL. Async-signal-safe.
+void cnetlab_kill_tracked_children(void);
+
+/// On SIGINT, SIGTERM or SIGHUP: kill every tracked child's group, then _exit(128 + signal).
+/// A C handler, because only async-signal-safe work may happen inside a signal handler.
+void cnetlab_install_interrupt_handler(void);
+
 /// pthread_setname_np(3) for the calling thread, so `top -H` shows which thread is a loop.
 void cnetlab_set_thread_name(const char *name);
 

@@ -65,6 +65,7 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 2)
+        _ = cnetlab_spawn_add_closefrom(&actions, 3)
         _ = cnetlab_spawn_add_chdir(&actions, folder)
 
         var attributes = posix_spawnattr_t()
@@ -92,7 +93,10 @@ public final class ChildProcess: @unchecked Sendable {
         var child: pid_t = 0
         let status = Self.running.withLock { running -> Int32 in
             let status = posix_spawn(&child, path, &actions, &attributes, argv, envp)
-            if status == 0 { running.insert(child) }
+            if status == 0 {
+                running.insert(child)
+                cnetlab_track_child(child)
+            }
             return status
         }
         close(outputPipe[1])
@@ -126,6 +130,7 @@ public final class ChildProcess: @unchecked Sendable {
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
             Self.running.withLock { _ = $0.remove(pid) }
+            cnetlab_untrack_child(pid)
             state.withLock { state in
                 if status & 0x7f == 0 {
                     state.exitStatus = (status >> 8) & 0xff
@@ -191,11 +196,14 @@ public final class ChildProcess: @unchecked Sendable {
 
     deinit { stop() }
 
-    /// Kills every program netlab started that still runs: for Ctrl-C of the grader.
+    /// Kills every program netlab started that still runs.
     public static func stopAll() {
-        for pid in running.withLock({ $0 }) {
-            kill(-pid, SIGKILL)
-        }
+        cnetlab_kill_tracked_children()
+    }
+
+    /// From now on, Ctrl-C (SIGINT), SIGTERM or SIGHUP of netlab first kills every program it started.
+    public static func stopAllOnInterrupt() {
+        cnetlab_install_interrupt_handler()
     }
 
     private static func findExecutable(_ name: String, folder: String) -> String? {

@@ -71,7 +71,7 @@ enum GradeCommand {
         options: [.flag("json", help: "print the scoreboard as JSON")],
         examples: ["netlab check"],
         action: { invocation in
-            InterruptHandler.install()
+            ChildProcess.stopAllOnInterrupt()
             let library = try ExerciseLibrary.located()
             let netlab = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
             var reports: [GradeReport] = []
@@ -100,7 +100,7 @@ enum GradeCommand {
         })
 
     private static func run(_ invocation: Invocation) async throws -> Int32 {
-        InterruptHandler.install()
+        ChildProcess.stopAllOnInterrupt()
         let library = try ExerciseLibrary.located()
         let exercise = try library.exercise(invocation.positionals[0])
         if invocation.positionals.count > 1 {

@@ -1,0 +1,265 @@
+import Foundation
+import Glibc
+import NetlabKit
+import Testing
+
+/// The exercise folder and the fixtures, found from this file's path.
+private enum Paths {
+    static let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+    static let root = tests.deletingLastPathComponent().deletingLastPathComponent()
+    static let good = tests.appendingPathComponent("Fixtures/good").path
+    static let broken = tests.appendingPathComponent("Fixtures/broken").path
+    static let library = ExerciseLibrary(folder: root.appendingPathComponent("exercises"))
+}
+
+/// One program to grade and the checks (by number, from 1) it must fail.
+struct GradeCase: Sendable, CustomTestStringConvertible {
+    let exercise: String
+    let command: [String]
+    let mustFail: Set<Int>
+    var testDescription: String { "\(exercise): \(command.dropFirst().map { ($0 as NSString).lastPathComponent }.joined(separator: " "))" }
+
+    init(_ exercise: String, _ command: String, fails: Set<Int>) {
+        self.exercise = exercise
+        self.command = ["python3"] + command.split(separator: " ").map {
+            String($0).replacingOccurrences(of: "good/", with: Paths.good + "/")
+                .replacingOccurrences(of: "broken/", with: Paths.broken + "/")
+        }
+        mustFail = fails
+    }
+}
+
+private func grade(_ exercise: String, _ command: [String]) async throws -> GradeReport {
+    try await Grader(exercise: try Paths.library.exercise(exercise), command: command, totalTimeout: .seconds(60)).grade()
+}
+
+/// Every broken implementation, and the checks it is known to fail. Each check of each exercise appears.
+let brokenCases: [GradeCase] = [
+    GradeCase("tcp-timestamp-server", "broken/wrong_format_server.py tcp {port}", fails: [1, 2, 3, 4, 5, 6]),
+    GradeCase("tcp-timestamp-server", "broken/line_based_server.py {port}", fails: [2]),
+    GradeCase("tcp-timestamp-server", "broken/crash_on_disconnect.py timestamp {port}", fails: [4, 5]),
+    GradeCase("tcp-timestamp-server", "broken/ascii_only_server.py tcp {port}", fails: [6]),
+    GradeCase("tcp-timestamp-server", "broken/never_listens.py {port}", fails: [1, 2, 3, 4, 5, 6]),
+    GradeCase("tcp-timestamp-server", "broken/listens_then_hangs.py tcp {port}", fails: [1, 2, 3, 4, 5, 6]),
+    GradeCase("hello-tcp", "broken/wrong_format_server.py tcp {port}", fails: [1, 2, 3, 4, 5]),
+    GradeCase("hello-tcp", "broken/one_at_a_time_hello.py {port}", fails: [4]),
+    GradeCase("hello-tcp", "broken/no_exit_hello.py {port}", fails: [3]),
+    GradeCase("hello-tcp", "broken/crash_on_disconnect.py hello {port}", fails: [5]),
+    GradeCase("udp-timestamp-server", "broken/wrong_address_udp.py {port}", fails: [1, 2, 3, 4, 5]),
+    GradeCase("udp-timestamp-server", "broken/empty_datagram_quits.py timestamp {port}", fails: [4]),
+    GradeCase("udp-timestamp-server", "broken/ascii_only_server.py udp {port}", fails: [5]),
+    GradeCase("hello-udp", "broken/wrong_format_server.py udp {port}", fails: [1, 2, 3]),
+    GradeCase("hello-udp", "broken/wrong_address_udp.py {port}", fails: [1, 2, 3]),
+    GradeCase("daytime", "broken/stale_time_udp.py {port}", fails: [1, 2, 3, 4]),
+    GradeCase("daytime", "broken/empty_datagram_quits.py daytime {port}", fails: [4]),
+    GradeCase("tcp-timestamp-client", "broken/bad_client.py bytes-repr tcp {host} {port}", fails: [1]),
+    GradeCase("tcp-timestamp-client", "broken/bad_client.py prefix tcp {host} {port}", fails: [1, 2, 3]),
+    GradeCase("tcp-timestamp-client", "broken/bad_client.py no-stop tcp {host} {port}", fails: [3, 4]),
+    GradeCase("tcp-timestamp-client", "broken/bad_client.py eof-hang tcp {host} {port}", fails: [4]),
+    GradeCase("udp-timestamp-client", "broken/bad_client.py bytes-repr udp {host} {port}", fails: [1]),
+    GradeCase("udp-timestamp-client", "broken/bad_client.py prefix udp {host} {port}", fails: [1, 2, 3]),
+    GradeCase("udp-timestamp-client", "broken/bad_client.py no-stop udp {host} {port}", fails: [2, 3, 4]),
+    GradeCase("udp-timestamp-client", "broken/bad_client.py eof-hang udp {host} {port}", fails: [4]),
+    GradeCase("configurable-client", "broken/bad_client.py fixed-port tcp {host} {port}", fails: [1, 2, 3, 4]),
+    GradeCase("configurable-client", "broken/bad_client.py fixed-host tcp {host} {port}", fails: [2]),
+    GradeCase("configurable-client", "broken/bad_client.py bytes-repr tcp {host} {port}", fails: [1, 2, 3]),
+]
+
+/// Correct Python 3 programs written from the seeds: they pass every check.
+let goodCases: [GradeCase] = [
+    GradeCase("tcp-timestamp-server", "good/tcp_timestamp_server.py {port}", fails: []),
+    GradeCase("hello-tcp", "good/hello_tcp_server.py {port}", fails: []),
+    GradeCase("udp-timestamp-server", "good/udp_server.py timestamp {port}", fails: []),
+    GradeCase("hello-udp", "good/udp_server.py hello {port}", fails: []),
+    GradeCase("daytime", "good/udp_server.py daytime {port}", fails: []),
+    GradeCase("tcp-timestamp-client", "good/client.py tcp {host} {port}", fails: []),
+    GradeCase("udp-timestamp-client", "good/client.py udp {host} {port}", fails: []),
+    GradeCase("configurable-client", "good/client.py tcp {host} {port}", fails: []),
+]
+
+@Suite("Grader")
+struct GraderTests {
+    @Test("every exercise passes with netlab's own reference solution")
+    func referenceSolutions() async throws {
+        let netlab = Tools.netlab.path
+        for id in try Paths.library.ids() {
+            let exercise = try Paths.library.exercise(id)
+            let report = try await Grader(exercise: exercise, command: [netlab] + exercise.reference).grade()
+            #expect(report.isPassing, "\(id): \(report.results.filter { !$0.passed }.map(\.message))")
+        }
+    }
+
+    @Test("the eight exercises ship, each with README.md, checks.json and starter.py")
+    func exercisesShip() throws {
+        let ids = try Paths.library.ids()
+        #expect(
+            Set(ids) == [
+                "tcp-timestamp-server", "tcp-timestamp-client", "udp-timestamp-server", "udp-timestamp-client",
+                "hello-tcp", "hello-udp", "configurable-client", "daytime",
+            ])
+        for id in ids {
+            for file in ["README.md", "checks.json", "starter.py"] {
+                let path = Paths.library.folder.appendingPathComponent(id).appendingPathComponent(file).path
+                #expect(FileManager.default.fileExists(atPath: path), "\(id)/\(file)")
+            }
+        }
+    }
+
+    @Test("a correct Python program from the seeds passes every check", .enabled(if: Tools.isInstalled("python3")), arguments: goodCases)
+    func goodPrograms(_ gradeCase: GradeCase) async throws {
+        let report = try await grade(gradeCase.exercise, gradeCase.command)
+        #expect(report.isPassing, "\(report.results.filter { !$0.passed }.map { "\($0.name): \($0.message)" })")
+    }
+
+    @Test("each broken implementation fails the checks it must fail", .enabled(if: Tools.isInstalled("python3")), arguments: brokenCases)
+    func brokenPrograms(_ gradeCase: GradeCase) async throws {
+        let report = try await grade(gradeCase.exercise, gradeCase.command)
+        let failed = Set(report.results.enumerated().filter { !$0.element.passed }.map { $0.offset + 1 })
+        #expect(gradeCase.mustFail.isSubset(of: failed), "failed \(failed.sorted()), expected at least \(gradeCase.mustFail.sorted())")
+        #expect(!report.isPassing)
+        for result in report.results where !result.passed {
+            #expect(!result.message.isEmpty && !result.hint.isEmpty)
+        }
+    }
+
+    @Test("every check of every exercise is failed by at least one broken implementation")
+    func everyCheckCovered() throws {
+        for id in try Paths.library.ids() {
+            let count = try Paths.library.exercise(id).checks.count
+            let covered = brokenCases.filter { $0.exercise == id }.reduce(Set<Int>()) { $0.union($1.mustFail) }
+            #expect(covered == Set(1...count), "\(id): checks \(Set(1...count).subtracting(covered).sorted()) have no broken implementation")
+        }
+    }
+
+    @Test("grading the same program 20 times gives the same result")
+    func repeatable() async throws {
+        let exercise = try Paths.library.exercise("hello-tcp")
+        let command = [Tools.netlab.path] + exercise.reference
+        var scores: Set<String> = []
+        for _ in 0..<20 {
+            let report = try await Grader(exercise: exercise, command: command).grade()
+            scores.insert(report.results.map { "\($0.passed)" }.joined(separator: ","))
+        }
+        #expect(scores.count == 1, "\(scores)")
+    }
+
+    @Test("a program that never listens is reported with its last lines, and no process is left", .enabled(if: Tools.isInstalled("python3")))
+    func neverListens() async throws {
+        // A uniquely named copy, so no other test's process can be mistaken for it.
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-orphan-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = folder.appendingPathComponent("never_listens_unique.py")
+        try FileManager.default.copyItem(atPath: Paths.broken + "/never_listens.py", toPath: script.path)
+        let exercise = try Paths.library.exercise("tcp-timestamp-server")
+        let started = ContinuousClock.now
+        let report = try await Grader(exercise: exercise, command: ["python3", script.path, "{port}"]).grade()
+        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(report.score == 0)
+        let message = report.results[0].message
+        #expect(message.contains("never listened on 127.0.0.1:"), "\(message)")
+        #expect(message.contains("its last lines: starting up on port"), "\(message)")
+        #expect(processes(matching: script.path).isEmpty)
+    }
+
+    @Test("Ctrl-C of the grader ends the program under test too", .enabled(if: Tools.isInstalled("python3")))
+    func interrupt() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-sigint-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = folder.appendingPathComponent("hangs_unique.py")
+        try FileManager.default.copyItem(atPath: Paths.broken + "/listens_then_hangs.py", toPath: script.path)
+        let grader = try TestProcess.netlab(["grade", "tcp-timestamp-server", "--", "python3", script.path, "tcp", "{port}"])
+        defer { grader.stop() }
+        // Wait until the program under test runs, then interrupt the grader.
+        let deadline = ContinuousClock.now + .seconds(10)
+        while processes(matching: script.path).isEmpty, ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(!processes(matching: script.path).isEmpty)
+        kill(grader.process.processIdentifier, SIGINT)
+        #expect(try await grader.wait() == 128 + SIGINT)
+        try await Task.sleep(for: .milliseconds(100))
+        #expect(processes(matching: script.path).isEmpty)
+    }
+
+    @Test("the program under test gets SIGPIPE back at its default, and no socket of netlab's")
+    func cleanChild() async throws {
+        let folder = FileManager.default.temporaryDirectory.path
+        let child = try ChildProcess(
+            arguments: ["sh", "-c", "grep SigIgn /proc/self/status; ls -l /proc/self/fd | grep -c socket"], folder: folder)
+        #expect(await child.waitForExit(timeout: .seconds(5)))
+        let lines = child.output.split(separator: "\n").map(String.init)
+        // SigIgn is a hexadecimal mask of ignored signals: bit N-1 is signal N.
+        let ignored = UInt64(lines.first?.split(separator: "\t").last ?? "", radix: 16) ?? .max
+        #expect(ignored & (1 << (UInt64(SIGPIPE) - 1)) == 0, "SIGPIPE is ignored in the child: \(lines)")
+        #expect(ignored & (1 << (UInt64(SIGINT) - 1)) == 0, "SIGINT is ignored in the child: \(lines)")
+        #expect(lines.last == "0", "the child inherited sockets: \(lines)")
+    }
+
+    @Test("reports come as text, JSON, JUnit XML and Gradescope results.json")
+    func formats() async throws {
+        let exercise = try Paths.library.exercise("hello-udp")
+        let report = try await Grader(exercise: exercise, command: [Tools.netlab.path] + exercise.reference).grade()
+        let text = ReportFormat.text.render(report)
+        #expect(text.hasPrefix("hello-udp: Hello server over UDP\n"))
+        #expect(text.hasSuffix("score 7/7: every check passed"))
+        let json = try JSONSerialization.jsonObject(with: Data(ReportFormat.json.render(report).utf8)) as? [String: Any]
+        #expect(json?["score"] as? Int == 7)
+        #expect((json?["results"] as? [Any])?.count == 3)
+        let gradescope = try JSONSerialization.jsonObject(with: Data(ReportFormat.gradescope.render(report).utf8)) as? [String: Any]
+        let tests = gradescope?["tests"] as? [[String: Any]]
+        #expect(gradescope?["score"] as? Int == 7)
+        #expect(tests?.first?["max_score"] as? Int == 3)
+        #expect(tests?.first?["status"] as? String == "passed")
+        let junit = ReportFormat.junit.render(report)
+        #expect(junit.contains(#"<testsuite name="hello-udp" tests="3" failures="0">"#))
+    }
+
+    @Test("batch grading writes one row per student and one column per check", .enabled(if: Tools.isInstalled("python3")))
+    func batch() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-batch-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        for (student, file) in [("alice", "good/hello_tcp_server.py"), ("bob", "broken/one_at_a_time_hello.py")] {
+            let dir = folder.appendingPathComponent(student)
+            try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+            let source = file.hasPrefix("good/") ? Paths.good + "/" + file.dropFirst(5) : Paths.broken + "/" + file.dropFirst(7)
+            try FileManager.default.copyItem(atPath: source, toPath: dir.appendingPathComponent("server.py").path)
+        }
+        let result = await runCLI([
+            "grade", "hello-tcp", "--batch", folder.path, "--cmd", "python3 {dir}/server.py {port}", "--jobs", "2",
+            "--format", "csv",
+        ])
+        #expect(result.status == 1)
+        let rows = result.out.split(separator: "\n").map(String.init)
+        #expect(rows.count == 3)
+        #expect(rows[0].hasPrefix("student,greets each client with Welcome!,"))
+        #expect(rows[1] == "alice,2,2,2,3,1,10,10")
+        // One client at a time: the check with three clients at once gets 0 of its 3 points.
+        #expect(rows[2].hasPrefix("bob,2,2,2,0,"))
+    }
+
+    @Test("grade usage errors say how to call it")
+    func usage() async {
+        let missing = await runCLI(["grade", "hello-tcp"])
+        #expect(missing.status == 64)
+        #expect(
+            missing.err
+                == "netlab grade: missing the program to grade — put it after '--', as in: netlab grade hello-tcp -- python3 server.py {port}\n"
+        )
+        let unknown = await runCLI(["grade", "helo-tcp", "--", "true"])
+        #expect(unknown.status == 1)
+        #expect(unknown.err == "netlab: there is no exercise 'helo-tcp' — did you mean 'hello-tcp'? See 'netlab exercises' for the list\n")
+    }
+}
+
+/// The PIDs of running processes whose command line contains `text`.
+func processes(matching text: String) -> [Int32] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { Int32($0) }.filter { pid in
+        guard let data = FileManager.default.contents(atPath: "/proc/\(pid)/cmdline") else { return false }
+        let status = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+        if status.contains(") Z ") { return false }  // a zombie is already gone, only not yet reaped
+        return String(decoding: data.map { $0 == 0 ? 32 : $0 }, as: UTF8.self).contains(text)
+    }
+}
