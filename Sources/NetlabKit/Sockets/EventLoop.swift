@@ -177,15 +177,11 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                 return (jobs, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1))
             }
             for job in jobs { job.runSynchronously(on: executor) }
-            if !jobs.isEmpty {
-                // Poll without sleeping so new socket events interleave with queued work.
-                let count = Syscalls.epollWait(epoll, events: events, capacity: capacity, timeoutMilliseconds: 0)
-                if count == 0 { continue }
-                collect(events: events, count: count, into: &ready, expired: &expired)
-            } else {
-                let count = Syscalls.epollWait(epoll, events: events, capacity: capacity, timeoutMilliseconds: timeout)
-                collect(events: events, count: count, into: &ready, expired: &expired)
-            }
+            // With work queued, poll without sleeping so socket events interleave with it. Deadlines are
+            // checked on every pass, so a busy loop still times out its waiters.
+            let count = Syscalls.epollWait(
+                epoll, events: events, capacity: capacity, timeoutMilliseconds: jobs.isEmpty ? timeout : 0)
+            collect(events: events, count: count, into: &ready, expired: &expired)
             for waiter in ready { waiter.continuation.resume() }
             ready.removeAll(keepingCapacity: true)
             for deadline in expired {
