@@ -83,7 +83,7 @@ final class CheckRunner: @unchecked Sendable {
             } else {
                 var connection = try connection(name)
                 do {
-                    reply = try await connection.readReply(within: wait(step))
+                    reply = try await connection.readReply(within: wait(step)) { matcher.matches($0) }
                 } catch is WaitTimeout {
                     throw failure("expected \(matcher) within \(seconds(step)), but nothing came")
                 }

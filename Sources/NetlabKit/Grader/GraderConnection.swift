@@ -11,7 +11,10 @@ struct GraderConnection {
 
     /// The next reply without its line end; nil when the program closed the connection.
     /// Throws `WaitTimeout` when nothing arrived in time.
-    mutating func readReply(within wait: Duration) async throws -> String? {
+    ///
+    /// A reply is a line, or the bytes before a pause; `isComplete` may end it sooner, as soon as what
+    /// has come is already the expected answer, so a correct program is not kept waiting for the pause.
+    mutating func readReply(within wait: Duration, isComplete: (String) -> Bool = { _ in false }) async throws -> String? {
         if let line = takeLine() { return line }
         if buffer.isEmpty {
             if isClosed { return nil }
@@ -20,7 +23,7 @@ struct GraderConnection {
                 return nil
             }
         }
-        while takeLineEndIndex() == nil, !isClosed {
+        while takeLineEndIndex() == nil, !isClosed, !isComplete(String(decoding: buffer, as: UTF8.self)) {
             do {
                 if try await receive(until: .now + Self.replyPause) == 0 { isClosed = true }
             } catch is WaitTimeout {
