@@ -24,6 +24,7 @@ let package = Package(
         .testTarget(
             name: "NetlabTests",
             dependencies: ["NetlabKit"],
+            exclude: ["Fixtures"],  // Python programs the grader tests run, not sources
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),
     ]

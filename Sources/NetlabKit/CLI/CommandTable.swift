@@ -15,5 +15,6 @@ public enum CommandTable {
             GradeCommand.grade,
             GradeCommand.check,
             DemoCommand.command,
+            IPCommand.command,
         ])
 }

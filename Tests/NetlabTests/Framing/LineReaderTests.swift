@@ -17,9 +17,14 @@ struct LineReaderTests {
                 }
                 sender.close()
             }
-            var reader = LineReader(receiver, maxLineBytes: maxLineBytes, pause: .milliseconds(300))
-            var messages: [Message] = []
-            while let message = try await reader.next() { messages.append(message) }
+            // Read on the socket's own event loop, as a server does, so a busy test machine cannot
+            // delay the reader past the sender's pause.
+            let messages = try await withTaskExecutorPreference(receiver.loop) {
+                var reader = LineReader(receiver, maxLineBytes: maxLineBytes, pause: .milliseconds(300))
+                var messages: [Message] = []
+                while let message = try await reader.next() { messages.append(message) }
+                return messages
+            }
             try await writer.value
             return messages
         }

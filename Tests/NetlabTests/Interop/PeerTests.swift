@@ -134,8 +134,15 @@ struct PeerTests {
     func netcatUDP() async throws {
         let server = try RunningServer.udp(.upper)
         defer { server.stop() }
-        let (_, out, _) = try await run("nc", ["-u", "-w", "1", "127.0.0.1", "\(server.port)"], input: "quiet please\n")
-        #expect(out == "QUIET PLEASE\n")
+        // nc -u cannot know when a reply is complete: keep it running until the reply shows, then stop it.
+        let nc = try TestProcess(Tools.path(of: "nc")!, ["-u", "127.0.0.1", "\(server.port)"])
+        defer { nc.stop() }
+        nc.write("quiet please\n")
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !nc.stdout.hasSuffix("\n"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
+        #expect(nc.stdout == "QUIET PLEASE\n")
     }
 
     @Test("socat talks to netlab tcp server", .enabled(if: Tools.isInstalled("socat")))
