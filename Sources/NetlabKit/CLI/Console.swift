@@ -50,6 +50,9 @@ public final class Console: Sendable {
     /// Writes bytes to standard output as they are.
     public func writeOut(_ bytes: [UInt8]) { write(bytes, to: 1) }
 
+    /// Writes bytes to standard error as they are.
+    public func writeErr(_ bytes: [UInt8]) { write(bytes, to: 2) }
+
     /// Everything printed on standard output so far (capture only).
     public var capturedOut: String { captured.withLock { String(decoding: $0.out, as: UTF8.self) } }
 

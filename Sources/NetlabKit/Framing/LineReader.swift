@@ -25,7 +25,7 @@ public struct LineReader {
             if let message = takeLine() { return message }
             let pending = buffer.count - start
             if pending >= maxLineBytes { return take(maxLineBytes, ending: .overlong) }
-            if isAtEnd { return pending > 0 ? take(pending, ending: .pause) : nil }
+            if isAtEnd { return pending > 0 ? take(pending, ending: .closed) : nil }
             let deadline = pending > 0 ? pause.map { ContinuousClock.now + $0 } : nil
             do {
                 if start > 0, start == buffer.count {

@@ -8,6 +8,8 @@ public struct Message: Sendable, Equatable {
         case pause
         /// The line reached the reader's maximum length before its line end; the rest follows.
         case overlong
+        /// The peer closed the connection in the middle of a line: these are its last bytes.
+        case closed
     }
 
     /// The bytes without the line end.

@@ -14,30 +14,59 @@ public final class ChildProcess: @unchecked Sendable {
 
     public let pid: pid_t
     public let arguments: [String]
-    private let state = Mutex(State())
+    private let state: Mutex<State>
+    /// Left when the program has exited and both its output pipes are drained.
+    private let finished = DispatchGroup()
+    /// How many of the exit and the two pipes are still awaited.
+    private let pendingParts = Mutex(3)
     private let exited = DispatchSemaphore(value: 0)
     private static let running = Mutex<Set<pid_t>>([])
 
     private struct State {
-        var output = CappedOutput()
+        var output: CappedOutput
+        var errors: CappedOutput
         var exitStatus: Int32?
         var signal: Int32?
     }
 
-    /// Keeps the first and last bytes a program prints, never more than `limit` in all.
+    /// What a program printed, never more than `limit` bytes: its last bytes (for a grader's failure
+    /// message) or its first (for a remote command's reply, which then says it was cut).
     struct CappedOutput {
-        static let limit = 64 * 1024
+        let limit: Int
+        let keepsFirstBytes: Bool
         var bytes: [UInt8] = []
         var dropped = 0
 
         mutating func append(_ chunk: [UInt8]) {
-            bytes += chunk
-            if bytes.count > Self.limit {
-                let excess = bytes.count - Self.limit
-                bytes.removeFirst(excess)
-                dropped += excess
+            if keepsFirstBytes {
+                let room = max(0, limit - bytes.count)
+                bytes += chunk.prefix(room)
+                dropped += max(0, chunk.count - room)
+            } else {
+                bytes += chunk
+                if bytes.count > limit {
+                    let excess = bytes.count - limit
+                    bytes.removeFirst(excess)
+                    dropped += excess
+                }
             }
         }
+    }
+
+    /// How a program is run, beyond its arguments and folder.
+    public struct Options: Sendable {
+        /// Variables added to its environment.
+        public var environment: [String: String] = [:]
+        /// Whether it starts from netlab's own environment (otherwise from `environment` alone).
+        public var inheritsEnvironment = true
+        /// Whether stderr is kept apart from stdout (otherwise both go to `output`).
+        public var separatesErrors = false
+        /// The most bytes kept of each output.
+        public var outputLimit = 64 * 1024
+        /// Whether the first bytes are kept (otherwise the last).
+        public var keepsFirstBytes = false
+
+        public init() {}
     }
 
     /// Starts `arguments[0]` (looked up on PATH) with the rest as its arguments.
@@ -46,16 +75,31 @@ public final class ChildProcess: @unchecked Sendable {
     ///   - environment: added to netlab's own environment.
     ///   - folder: the program's working folder.
     ///   - input: bytes for its standard input, which is then closed.
-    public init(arguments: [String], environment: [String: String] = [:], folder: String, input: [UInt8] = []) throws {
+    public convenience init(
+        arguments: [String], environment: [String: String] = [:], folder: String, input: [UInt8] = []
+    ) throws {
+        var options = Options()
+        options.environment = environment
+        try self.init(arguments: arguments, options: options, folder: folder, input: input)
+    }
+
+    /// Starts a program with explicit `options`.
+    public init(arguments: [String], options: Options, folder: String, input: [UInt8] = []) throws {
         precondition(!arguments.isEmpty, "a program needs a name")
         self.arguments = arguments
-        guard let path = Self.findExecutable(arguments[0], folder: folder) else {
+        state = Mutex(
+            State(
+                output: CappedOutput(limit: options.outputLimit, keepsFirstBytes: options.keepsFirstBytes),
+                errors: CappedOutput(limit: options.outputLimit, keepsFirstBytes: options.keepsFirstBytes)))
+        guard let path = Self.findExecutable(arguments[0], folder: folder, environment: options) else {
             throw RuntimeError(
                 "cannot find the program '\(arguments[0])' — check the command after '--', or give its full path")
         }
 
-        var outputPipe: [Int32] = [0, 0], inputPipe: [Int32] = [0, 0]
-        guard cnetlab_pipe_cloexec(&outputPipe) == 0, cnetlab_pipe_cloexec(&inputPipe) == 0 else {
+        var outputPipe: [Int32] = [0, 0], errorPipe: [Int32] = [0, 0], inputPipe: [Int32] = [0, 0]
+        guard cnetlab_pipe_cloexec(&outputPipe) == 0, cnetlab_pipe_cloexec(&inputPipe) == 0,
+            cnetlab_pipe_cloexec(&errorPipe) == 0
+        else {
             throw RuntimeError("cannot create a pipe for the program (\(Errno.name(errno))) — too many open files?")
         }
 
@@ -64,7 +108,7 @@ public final class ChildProcess: @unchecked Sendable {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
         posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 2)
+        posix_spawn_file_actions_adddup2(&actions, options.separatesErrors ? errorPipe[1] : outputPipe[1], 2)
         _ = cnetlab_spawn_add_closefrom(&actions, 3)
         _ = cnetlab_spawn_add_chdir(&actions, folder)
 
@@ -80,9 +124,9 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setpgroup(&attributes, 0)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
-        var env = ProcessInfo.processInfo.environment
+        var env = options.inheritsEnvironment ? ProcessInfo.processInfo.environment : [:]
         env["PYTHONUNBUFFERED"] = "1"  // a Python print shows up at once, not when the buffer fills
-        for (key, value) in environment { env[key] = value }
+        for (key, value) in options.environment { env[key] = value }
         let argv = arguments.map { strdup($0) } + [nil]
         let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
         defer {
@@ -100,32 +144,25 @@ public final class ChildProcess: @unchecked Sendable {
             return status
         }
         close(outputPipe[1])
+        close(errorPipe[1])
         close(inputPipe[0])
         guard status == 0 else {
             close(outputPipe[0])
+            close(errorPipe[0])
             close(inputPipe[1])
             throw RuntimeError("cannot start '\(arguments[0])' (\(Errno.name(status))) — is it a program you may run?")
         }
         pid = child
 
-        let outputFD = outputPipe[0], inputFD = inputPipe[1]
+        let inputFD = inputPipe[1]
         let feeder = Thread { [input] in
             Self.writeAll(input, to: inputFD)
             close(inputFD)
         }
         feeder.start()
-        let reader = Thread { [self] in
-            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-            while true {
-                let count = chunk.withUnsafeMutableBytes { read(outputFD, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                let bytes = Array(chunk[..<count])
-                state.withLock { $0.output.append(bytes) }
-            }
-            close(outputFD)
-        }
-        reader.start()
+        drain(outputPipe[0], isErrors: false)
+        drain(errorPipe[0], isErrors: true)
+        finished.enter()
         let waiter = Thread { [self] in
             var status: Int32 = 0
             while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
@@ -139,8 +176,29 @@ public final class ChildProcess: @unchecked Sendable {
                 }
             }
             exited.signal()
+            pendingParts.withLock { $0 -= 1 }
+            finished.leave()
         }
         waiter.start()
+    }
+
+    /// Reads a pipe on a thread of its own until the program closes it.
+    private func drain(_ fd: Int32, isErrors: Bool) {
+        finished.enter()
+        let reader = Thread { [self] in
+            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+            while true {
+                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+                if count < 0 && errno == EINTR { continue }
+                if count <= 0 { break }
+                let bytes = Array(chunk[..<count])
+                state.withLock { isErrors ? $0.errors.append(bytes) : $0.output.append(bytes) }
+            }
+            close(fd)
+            pendingParts.withLock { $0 -= 1 }
+            finished.leave()
+        }
+        reader.start()
     }
 
     /// Whether the program is still running.
@@ -158,8 +216,23 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// Everything it printed on stdout and stderr so far (the last 64 KiB).
+    /// Everything it printed on stdout (and stderr, unless kept apart) so far, within the limit.
     public var output: String { state.withLock { String(decoding: $0.output.bytes, as: UTF8.self) } }
+
+    /// Its stdout bytes, and whether some were dropped at the limit.
+    public var outputBytes: (bytes: [UInt8], isTruncated: Bool) { state.withLock { ($0.output.bytes, $0.output.dropped > 0) } }
+
+    /// Its stderr bytes when kept apart, and whether some were dropped at the limit.
+    public var errorBytes: (bytes: [UInt8], isTruncated: Bool) { state.withLock { ($0.errors.bytes, $0.errors.dropped > 0) } }
+
+    /// Whether the program has exited and everything it printed has been read.
+    public var isFinished: Bool { pendingParts.withLock { $0 == 0 } }
+
+    /// Waits until the program has exited and everything it printed has been read, at most `timeout`.
+    public func waitUntilFinished(timeout: Duration) -> Bool {
+        let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        return finished.wait(timeout: .now() + .milliseconds(milliseconds)) == .success
+    }
 
     /// Its last `count` lines of output, for a failure message.
     public func lastLines(_ count: Int = 5) -> [String] {
@@ -206,12 +279,14 @@ public final class ChildProcess: @unchecked Sendable {
         cnetlab_install_interrupt_handler()
     }
 
-    private static func findExecutable(_ name: String, folder: String) -> String? {
+    private static func findExecutable(_ name: String, folder: String, environment options: Options) -> String? {
         if name.contains("/") {
             let path = name.hasPrefix("/") ? name : folder + "/" + name
             return access(path, X_OK) == 0 ? path : (access(name, X_OK) == 0 ? name : nil)
         }
-        let paths = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin").split(separator: ":")
+        let searchPath =
+            options.environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        let paths = searchPath.split(separator: ":")
         return paths.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
 

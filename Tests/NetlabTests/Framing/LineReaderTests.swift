@@ -65,5 +65,6 @@ struct LineReaderTests {
     func leftoverAtClose() async throws {
         let messages = try await read([Array("one\ntwo".utf8)])
         #expect(messages.map(\.string) == ["one", "two"])
+        #expect(messages.map(\.ending) == [.lineEnd, .closed])
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Splits a command template such as `python3 "{dir}/my server.py" {port}` into words, as a shell would
 /// for plain words and quotes (no variables, no globbing: the program is run without a shell).
 enum CommandWords {
@@ -31,5 +33,13 @@ enum CommandWords {
         if quote != nil { throw RuntimeError("the command \(text) has an unclosed quote — close it or drop it") }
         if hasWord { words.append(current) }
         return words
+    }
+
+    /// Joins words into one command line, quoting those that need it, so `split` gives them back.
+    static func join(_ words: [String]) -> String {
+        words.map { word in
+            let plain = !word.isEmpty && word.allSatisfy { !" \t'\"\\".contains($0) }
+            return plain ? word : "'" + word.replacingOccurrences(of: "'", with: "'\\''") + "'"
+        }.joined(separator: " ")
     }
 }

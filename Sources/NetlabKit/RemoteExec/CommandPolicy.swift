@@ -1,0 +1,75 @@
+import Foundation
+
+/// What a remote command server agrees to run: the defence against running whatever a network peer sends.
+///
+/// By default a command line is split into words and run without a shell; only allow-listed programs run,
+/// and every path argument must stay inside the served folder. `--shell` (the seed's `shell=True`)
+/// runs `/bin/sh -c LINE` and is accepted only on loopback. See lessons/08-command-servers.md.
+public struct CommandPolicy: Sendable {
+    /// The programs that run when the server is not told otherwise.
+    public static let defaultAllowed = ["ls", "pwd", "date", "uname", "whoami", "echo", "cat", "wc", "head", "tail", "md5sum"]
+    /// The PATH commands are looked up in, and run with.
+    public static let searchPath = "/usr/local/bin:/usr/bin:/bin"
+
+    public let allowed: Set<String>
+    /// The served folder, absolute with symbolic links resolved.
+    public let folder: String
+    public let usesShell: Bool
+
+    /// What to do with one command line.
+    public enum Verdict: Equatable {
+        case run([String])
+        case refuse(message: String, status: Int32)
+    }
+
+    public init(allowed: Set<String>, folder: String, usesShell: Bool) {
+        self.allowed = allowed
+        self.folder = URL(fileURLWithPath: folder).standardizedFileURL.resolvingSymlinksInPath().path
+        self.usesShell = usesShell
+    }
+
+    public func check(_ line: String) -> Verdict {
+        if usesShell { return .run(["/bin/sh", "-c", line]) }
+        let words: [String]
+        do {
+            words = try CommandWords.split(line)
+        } catch {
+            return .refuse(message: "\(error)", status: 126)
+        }
+        guard let name = words.first else { return .refuse(message: "empty command", status: 126) }
+        guard !name.contains("/") else {
+            return .refuse(message: "'\(name)': give a command's name, not a path to a program", status: 126)
+        }
+        guard allowed.contains(name) else {
+            return .refuse(
+                message: "'\(name)' is not allowed here — allowed: \(allowed.sorted().joined(separator: ", ")) "
+                    + "(the server's --allow adds one)", status: 126)
+        }
+        guard Self.findProgram(name) != nil else {
+            return .refuse(message: "'\(name)': command not found on this server", status: 127)
+        }
+        for argument in words.dropFirst() {
+            let candidate = argument.hasPrefix("-") ? argument.split(separator: "=", maxSplits: 1).dropFirst().first.map(String.init) : argument
+            if let candidate, let outside = pathOutside(candidate) {
+                return .refuse(
+                    message: "'\(candidate)' is outside the served folder (it is \(outside)) — use paths inside it", status: 126)
+            }
+        }
+        return .run(words)
+    }
+
+    /// The resolved path when `argument` names a place outside the folder; nil when it stays inside
+    /// or is no path at all (a word without `/`, `~` or `..`).
+    func pathOutside(_ argument: String) -> String? {
+        let looksLikePath = argument.contains("/") || argument == ".." || argument.hasPrefix("~")
+        guard looksLikePath else { return nil }
+        if argument.hasPrefix("~") { return argument }
+        let url = argument.hasPrefix("/") ? URL(fileURLWithPath: argument) : URL(fileURLWithPath: folder).appendingPathComponent(argument)
+        let resolved = url.standardizedFileURL.resolvingSymlinksInPath().path
+        return resolved == folder || resolved.hasPrefix(folder + "/") ? nil : resolved
+    }
+
+    static func findProgram(_ name: String) -> String? {
+        searchPath.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+    }
+}
