@@ -130,6 +130,15 @@ final class CheckRunner: @unchecked Sendable {
         case .sleep:
             try await Task.sleep(for: .seconds(step.seconds ?? 0.1))
 
+        case .createFile:
+            guard let fileName = step.name, !fileName.isEmpty, !fileName.contains("/"), fileName != ".." else {
+                throw RuntimeError("checks.json: create_file needs a plain file name, without '/'")
+            }
+            let path = program.folder + "/" + fileName
+            guard FileManager.default.createFile(atPath: path, contents: Data((step.text ?? "").utf8)) else {
+                throw RuntimeError("cannot create \(path) for the check — is the temporary folder writable?")
+            }
+
         case .expectRunning:
             if let process = program.process, !process.isRunning {
                 throw CheckFailure("the program ended (\(process.ending))" + ProgramUnderTest.lastLines(of: process))

@@ -78,6 +78,8 @@ public struct Step: Sendable, Decodable {
         case expectReceived = "expect_received"
         /// Client exercises: the client exits with `status` within `within` seconds.
         case expectExit = "expect_exit"
+        /// Server exercises: make a file `name` holding `text` in the program's folder.
+        case createFile = "create_file"
     }
 
     public let action: Action
@@ -93,16 +95,19 @@ public struct Step: Sendable, Decodable {
     public let serverHost: String?
     public let lines: [Matcher]?
     public let status: Int32?
+    public let name: String?
 
     enum CodingKeys: String, CodingKey {
         case action = "do"
         case client, text, within, seconds, stdin, host, lines, status
         case serverHost = "server_host"
-        case exact, regex, timestamp, ctime, contains
+        case name
+        case exact, regex, timestamp, ctime, contains, json
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
+        name = try container.decodeIfPresent(String.self, forKey: .name)
         action = try container.decode(Action.self, forKey: .action)
         client = try container.decodeIfPresent(String.self, forKey: .client)
         text = try container.decodeIfPresent(String.self, forKey: .text)
@@ -129,9 +134,11 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
     case ctime
     /// The reply contains this text.
     case contains(String)
+    /// The reply is JSON equal to this JSON text (spacing and key order aside).
+    case json(String)
 
     private enum Keys: String, CodingKey {
-        case exact, regex, timestamp, ctime, contains
+        case exact, regex, timestamp, ctime, contains, json
     }
 
     init?(from decoder: any Decoder, required: Bool) throws {
@@ -147,6 +154,11 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
             self = .ctime
         } else if let text = try container.decodeIfPresent(String.self, forKey: .contains) {
             self = .contains(text)
+        } else if let text = try container.decodeIfPresent(String.self, forKey: .json) {
+            guard Self.canonicalJSON(text) != nil else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "json must hold JSON text"))
+            }
+            self = .json(text)
         } else if required {
             throw DecodingError.dataCorrupted(
                 .init(codingPath: decoder.codingPath, debugDescription: "an expect step needs exact, regex, timestamp, ctime or contains"))
@@ -172,7 +184,15 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
             return CTimeCheck.isNear(stamp, now: now) && (rest == " " + text)
         case .ctime:
             return CTimeCheck.containsNearTime(reply, now: now)
+        case .json(let text):
+            return Self.canonicalJSON(reply).map { $0 == Self.canonicalJSON(text) } ?? false
         }
+    }
+
+    /// JSON text re-encoded with sorted keys and no spaces, so equal values compare equal.
+    static func canonicalJSON(_ text: String) -> Data? {
+        guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return nil }
+        return try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
     }
 
     public var description: String {
@@ -182,6 +202,7 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
         case .timestamp(let text): "'[<ctime now>] \(text)'"
         case .ctime: "the current time in ctime form, like '\(CTime.now())'"
         case .contains(let text): "a reply containing '\(text)'"
+        case .json(let text): "the JSON \(text)"
         }
     }
 }

@@ -24,8 +24,17 @@ final class ProgramUnderTest: @unchecked Sendable {
     }
 
     /// The command's words with `{host}` and `{port}` replaced.
+    ///
+    /// The program runs in a temporary folder, so a word that names a file relative to where netlab was
+    /// started (`server.py`, `./client`) becomes its absolute path: what the student typed still works.
     static func fill(_ command: [String], host: String, port: Int) -> [String] {
-        command.map { $0.replacingOccurrences(of: "{host}", with: host).replacingOccurrences(of: "{port}", with: "\(port)") }
+        let here = FileManager.default.currentDirectoryPath
+        return command.map { word in
+            if !word.hasPrefix("/"), !word.hasPrefix("-"), !word.isEmpty, FileManager.default.fileExists(atPath: word) {
+                return URL(fileURLWithPath: here).appendingPathComponent(word).standardizedFileURL.path
+            }
+            return word.replacingOccurrences(of: "{host}", with: host).replacingOccurrences(of: "{port}", with: "\(port)")
+        }
     }
 
     /// Starts a program: the server under test, or a student's client against `host`.

@@ -63,6 +63,11 @@ let brokenCases: [GradeCase] = [
     GradeCase("configurable-client", "broken/bad_client.py fixed-port tcp {host} {port}", fails: [1, 2, 3, 4]),
     GradeCase("configurable-client", "broken/bad_client.py fixed-host tcp {host} {port}", fails: [2]),
     GradeCase("configurable-client", "broken/bad_client.py bytes-repr tcp {host} {port}", fails: [1, 2, 3]),
+    GradeCase("cmd-server", "broken/seed_cmd_server.py fixed-date {port}", fails: [1]),
+    GradeCase("cmd-server", "broken/seed_cmd_server.py os-timestamp {port}", fails: [2]),
+    GradeCase("cmd-server", "broken/seed_cmd_server.py list-repr {port}", fails: [3]),
+    GradeCase("cmd-server", "broken/seed_cmd_server.py crash {port}", fails: [4, 6]),
+    GradeCase("cmd-server", "broken/seed_cmd_server.py no-strip {port}", fails: [5]),
 ]
 
 /// Correct Python 3 programs written from the seeds: they pass every check.
@@ -75,6 +80,7 @@ let goodCases: [GradeCase] = [
     GradeCase("tcp-timestamp-client", "good/client.py tcp {host} {port}", fails: []),
     GradeCase("udp-timestamp-client", "good/client.py udp {host} {port}", fails: []),
     GradeCase("configurable-client", "good/client.py tcp {host} {port}", fails: []),
+    GradeCase("cmd-server", "good/cmd_server.py {port}", fails: []),
 ]
 
 @Suite("Grader")
@@ -89,13 +95,13 @@ struct GraderTests {
         }
     }
 
-    @Test("the eight exercises ship, each with README.md, checks.json and starter.py")
+    @Test("the exercises ship, each with README.md, checks.json and starter.py")
     func exercisesShip() throws {
         let ids = try Paths.library.ids()
         #expect(
             Set(ids) == [
                 "tcp-timestamp-server", "tcp-timestamp-client", "udp-timestamp-server", "udp-timestamp-client",
-                "hello-tcp", "hello-udp", "configurable-client", "daytime",
+                "hello-tcp", "hello-udp", "configurable-client", "daytime", "cmd-server",
             ])
         for id in ids {
             for file in ["README.md", "checks.json", "starter.py"] {
@@ -240,6 +246,14 @@ struct GraderTests {
         #expect(rows[1] == "alice,2,2,2,3,1,10,10")
         // One client at a time: the check with three clients at once gets 0 of its 3 points.
         #expect(rows[2].hasPrefix("bob,2,2,2,0,"))
+    }
+
+    @Test("a program path relative to where netlab runs still works in the grader's temporary folder", .enabled(if: Tools.isInstalled("python3")))
+    func relativePath() async throws {
+        let relative = Paths.good.replacingOccurrences(of: FileManager.default.currentDirectoryPath + "/", with: "")
+        #expect(!relative.hasPrefix("/"), "the tests run from the package folder")
+        let result = await runCLI(["grade", "hello-udp", "--", "python3", relative + "/udp_server.py", "hello", "{port}"])
+        #expect(result.status == 0, "\(result.out)")
     }
 
     @Test("grade usage errors say how to call it")
