@@ -12,6 +12,7 @@ final class CheckRunner: @unchecked Sendable {
     private var datagramSockets: [String: Socket] = [:]
     private var scripted: ScriptedServer?
     private var client: ChildProcess?
+    private var scriptedReplies: [ScriptedReply] = []
 
     /// How long a step waits when the check does not say.
     static let defaultWait = 3.0
@@ -150,10 +151,13 @@ final class CheckRunner: @unchecked Sendable {
             }
             scripted?.stop()
             let serverHost = step.serverHost ?? "127.0.0.1"
-            let server = try ScriptedServer(transport: exercise.transport, behaviour: behaviour, host: serverHost)
+            let server = try ScriptedServer(
+                transport: exercise.transport, behaviour: behaviour, host: serverHost, replies: step.replies ?? [])
             scripted = server
+            scriptedReplies = step.replies ?? []
             client?.stop()
-            client = try program.spawn(host: step.host ?? serverHost, port: server.port, input: step.stdin ?? "")
+            client = try program.spawn(
+                host: step.host ?? serverHost, port: server.port, input: step.stdin ?? "", separatesErrors: behaviour.frames)
 
         case .expectOutput:
             let client = try runningClient()
@@ -185,6 +189,27 @@ final class CheckRunner: @unchecked Sendable {
                     throw CheckFailure(
                         "expected the server to receive \(matchers.map(\.description).joined(separator: ", then ")); "
                             + "it received \(received.isEmpty ? "nothing" : received.map { quoted($0) }.joined(separator: ", "))")
+                }
+                try await Task.sleep(for: .milliseconds(10))
+            }
+
+        case .expectStdoutPayloads:
+            let client = try runningClient()
+            let expected = OutputDigest(scriptedReplies.flatMap(\.stdoutBytes))
+            let deadline = ContinuousClock.now + wait(step)
+            while true {
+                // Read whether it has finished before what it printed: once finished, the output is complete.
+                let hasFinished = client.isFinished
+                let printed = client.outputDigest
+                if printed == expected { break }
+                if printed.count > expected.count || hasFinished || ContinuousClock.now >= deadline {
+                    let what =
+                        printed.count == expected.count
+                        ? "\(printed.count) bytes, but not the same bytes"
+                        : "\(printed.count) bytes" + (client.isRunning ? " and was still waiting" : " and ended (\(client.ending))")
+                    throw CheckFailure(
+                        "expected the client to print the replies' \(expected.count) bytes of stdout exactly; it printed \(what)"
+                            + ProgramUnderTest.lastLines(of: client))
                 }
                 try await Task.sleep(for: .milliseconds(10))
             }

@@ -36,8 +36,11 @@ public final class ChildProcess: @unchecked Sendable {
         let keepsFirstBytes: Bool
         var bytes: [UInt8] = []
         var dropped = 0
+        /// Every byte ever printed, counted and summed (FNV-1a), so a grader can check megabytes exactly.
+        var digest = OutputDigest()
 
         mutating func append(_ chunk: [UInt8]) {
+            digest.add(chunk)
             if keepsFirstBytes {
                 let room = max(0, limit - bytes.count)
                 bytes += chunk.prefix(room)
@@ -222,6 +225,9 @@ public final class ChildProcess: @unchecked Sendable {
     /// Its stdout bytes, and whether some were dropped at the limit.
     public var outputBytes: (bytes: [UInt8], isTruncated: Bool) { state.withLock { ($0.output.bytes, $0.output.dropped > 0) } }
 
+    /// The count and checksum of everything it printed on stdout, however much was kept.
+    public var outputDigest: OutputDigest { state.withLock { $0.output.digest } }
+
     /// Its stderr bytes when kept apart, and whether some were dropped at the limit.
     public var errorBytes: (bytes: [UInt8], isTruncated: Bool) { state.withLock { ($0.errors.bytes, $0.errors.dropped > 0) } }
 
@@ -236,7 +242,8 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Its last `count` lines of output, for a failure message.
     public func lastLines(_ count: Int = 5) -> [String] {
-        let lines = output.split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
+        let errors = String(decoding: errorBytes.bytes, as: UTF8.self)
+        let lines = (output + "\n" + errors).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
         return Array(lines.suffix(count))
     }
 
@@ -265,6 +272,11 @@ public final class ChildProcess: @unchecked Sendable {
         }
         // Children it started in its group may outlive it: end them too.
         kill(-pid, SIGKILL)
+    }
+
+    /// Kills the program's whole process group at once (SIGKILL), without waiting: for a runaway command.
+    public func killNow() {
+        if isRunning { kill(-pid, SIGKILL) }
     }
 
     deinit { stop() }
@@ -313,6 +325,23 @@ public final class ChildProcess: @unchecked Sendable {
         case SIGBUS: "SIGBUS"
         case SIGFPE: "SIGFPE"
         default: "signal \(signal)"
+        }
+    }
+}
+
+/// A running count and FNV-1a checksum of bytes: equal digests mean equal bytes, for all practical purposes.
+public struct OutputDigest: Sendable, Equatable {
+    public private(set) var count = 0
+    public private(set) var checksum: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    public init(_ bytes: [UInt8]) { add(bytes) }
+
+    public mutating func add(_ bytes: [UInt8]) {
+        count += bytes.count
+        for byte in bytes {
+            checksum = (checksum ^ UInt64(byte)) &* 0x100_0000_01b3
         }
     }
 }

@@ -80,6 +80,9 @@ public struct Step: Sendable, Decodable {
         case expectExit = "expect_exit"
         /// Server exercises: make a file `name` holding `text` in the program's folder.
         case createFile = "create_file"
+        /// Framed-client exercise: the client printed on stdout exactly the stdout payloads of the
+        /// replies of its `run_client` step, in order, byte for byte.
+        case expectStdoutPayloads = "expect_stdout_payloads"
     }
 
     public let action: Action
@@ -96,18 +99,21 @@ public struct Step: Sendable, Decodable {
     public let lines: [Matcher]?
     public let status: Int32?
     public let name: String?
+    /// For `run_client` with a frame server: the replies, one per request.
+    public let replies: [ScriptedReply]?
 
     enum CodingKeys: String, CodingKey {
         case action = "do"
         case client, text, within, seconds, stdin, host, lines, status
         case serverHost = "server_host"
-        case name
+        case name, replies
         case exact, regex, timestamp, ctime, contains, json
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodeIfPresent(String.self, forKey: .name)
+        replies = try container.decodeIfPresent([ScriptedReply].self, forKey: .replies)
         action = try container.decode(Action.self, forKey: .action)
         client = try container.decodeIfPresent(String.self, forKey: .client)
         text = try container.decodeIfPresent(String.self, forKey: .text)

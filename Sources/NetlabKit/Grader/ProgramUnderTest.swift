@@ -38,11 +38,16 @@ final class ProgramUnderTest: @unchecked Sendable {
     }
 
     /// Starts a program: the server under test, or a student's client against `host`.
-    func spawn(host: String = "127.0.0.1", port: Int? = nil, input: String = "") throws -> ChildProcess {
+    func spawn(host: String = "127.0.0.1", port: Int? = nil, input: String = "", separatesErrors: Bool = false) throws
+        -> ChildProcess
+    {
         let port = port ?? self.port
+        var options = ChildProcess.Options()
+        options.environment = ["NETLAB_PORT": "\(port)", "NETLAB_HOST": host]
+        options.separatesErrors = separatesErrors
         return try ChildProcess(
-            arguments: Self.fill(command, host: host, port: port),
-            environment: ["NETLAB_PORT": "\(port)", "NETLAB_HOST": host], folder: folder, input: Array(input.utf8))
+            arguments: Self.fill(command, host: host, port: port), options: options, folder: folder,
+            input: Array(input.utf8))
     }
 
     /// Starts the server under test and waits until it listens; throws a `CheckFailure` saying why not.

@@ -102,7 +102,7 @@ public final class RexecServer: Sendable {
         while !process.isFinished {
             if !timedOut, ContinuousClock.now >= deadline, process.isRunning {
                 timedOut = true
-                process.stop()
+                process.killNow()  // no grace: this runs on an event loop, which must never block
             }
             try? await Task.sleep(for: .milliseconds(2))
         }
