@@ -13,6 +13,7 @@ public enum CommandTable {
             CommandServerCommand.command,
             RexecCommand.command,
             FramingDemo.command,
+            ChatCommand.command,
             GradeCommand.exercises,
             GradeCommand.exercise,
             GradeCommand.grade,

@@ -156,6 +156,16 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         waiter?.continuation.resume(throwing: error)
     }
 
+    /// What the loop is waiting for, one line per socket: for diagnosing a stuck program.
+    public var diagnostics: String {
+        state.withLock { state in
+            state.registrations.sorted { $0.key < $1.key }.map { fd, registration in
+                "fd \(fd) \((try? Syscalls.localAddress(of: fd))?.description ?? "?")→\((try? Syscalls.remoteAddress(of: fd))?.description ?? "-"): read events \(registration.readEvents)\(registration.reader == nil ? "" : " (a task waits)"), "
+                    + "write events \(registration.writeEvents)\(registration.writer == nil ? "" : " (a task waits)")"
+            }.joined(separator: "\n") + "\njobs queued: \(state.jobs.count), sleeping: \(state.isSleeping)"
+        }
+    }
+
     // MARK: The loop
 
     fileprivate func run() {

@@ -223,6 +223,14 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
+    /// Sends what the kernel takes right now, without waiting (send(2) once); returns how many bytes went.
+    /// For a last word to a peer that may not be reading.
+    public func sendWithoutWaiting(_ bytes: [UInt8]) -> Int {
+        let result = try? bytes.withUnsafeBytes { try Syscalls.send(fd, $0) }
+        if case .done(let count) = result { return count }
+        return 0
+    }
+
     /// Sends a string as UTF-8.
     public func send(_ text: String) async throws {
         try await self.send(Array(text.utf8))
@@ -297,6 +305,11 @@ public final class Socket: @unchecked Sendable {
     /// Turns off Nagle's algorithm (TCP_NODELAY): small replies leave at once.
     public func setNoDelay() throws {
         try Syscalls.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+    }
+
+    /// Asks the kernel for a receive buffer of about `bytes` (SO_RCVBUF): a small one shows back-pressure sooner.
+    public func setReceiveBufferSize(_ bytes: Int) throws {
+        try Syscalls.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: Int32(bytes))
     }
 
     /// Lets a UDP socket send to a broadcast address (SO_BROADCAST).

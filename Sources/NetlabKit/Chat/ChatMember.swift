@@ -1,0 +1,33 @@
+/// One connected chat client: its socket, its name and room, and its outbox.
+final class ChatMember: Sendable {
+    let socket: Socket
+    let peer: String
+    let name: String
+    let room: String
+    let outbox: Outbox
+
+    init(socket: Socket, peer: String, name: String, room: String, queueLimit: Int) {
+        self.socket = socket
+        self.peer = peer
+        self.name = name
+        self.room = room
+        self.outbox = Outbox(limit: queueLimit)
+    }
+
+    /// Queues one line (a line end is added); false when the client's outbox is full.
+    @discardableResult
+    func deliver(_ line: String) -> Bool {
+        outbox.push(Array((line + "\n").utf8))
+    }
+
+    /// Sends what is queued, as it is queued, until the outbox closes or the client goes away.
+    func writeQueued() async {
+        while let bytes = await outbox.next() {
+            do {
+                try await socket.send(bytes)
+            } catch {
+                return
+            }
+        }
+    }
+}

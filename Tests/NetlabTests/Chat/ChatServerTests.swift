@@ -1,0 +1,265 @@
+import Foundation
+import NetlabKit
+import Testing
+
+/// A chat server in process on a free port.
+private struct ChatFixture {
+    let server: ChatServer
+    let port: Int
+    let task: Task<Void, any Error>
+    let console: Console
+
+    init(_ chatProtocol: ChatServer.ChatProtocol, maxLine: Int = 4096, maxQueue: Int = 1 << 20, loginTimeout: Duration = .seconds(30)) throws {
+        console = Console.capture()
+        server = try ChatServer(
+            host: "127.0.0.1", port: 0, chatProtocol: chatProtocol, maxLineBytes: maxLine, maxQueueBytes: maxQueue,
+            loginTimeout: loginTimeout, console: console)
+        port = try server.localAddress.port
+        let server = self.server
+        task = Task { try await server.run() }
+    }
+
+    func stop() {
+        task.cancel()
+        server.close()
+    }
+
+    /// Connects and sends the login line; returns the client.
+    func join(_ login: String) async throws -> LineClient {
+        let client = try await LineClient.connect(port: port)
+        try await client.send(login + "\n")
+        return client
+    }
+}
+
+/// Reads lines until one satisfies `predicate`, failing after a few seconds.
+private func readUntil(_ client: inout LineClient, _ predicate: (String) -> Bool) async throws -> String {
+    while true {
+        guard let line = try await client.readLine() else { throw TestTimeout(seconds: 0) }
+        if predicate(line) { return line }
+    }
+}
+
+@Suite("Chat server, rooms protocol (16-9/10)")
+struct ChatRoomsTests {
+    @Test("login answers success or reuse; lines go to the others in the room as [ctime] user: text")
+    func rooms() async throws {
+        let chat = try ChatFixture(.rooms)
+        defer { chat.stop() }
+        try await withTimeout(15) {
+            var alice = try await chat.join("alice lobby")
+            #expect(try await alice.readLine() == "success")
+            var bob = try await chat.join("bob lobby")
+            #expect(try await bob.readLine() == "success")
+            let joined = try #require(try await alice.readLine())
+            #expect(joined.wholeMatch(of: try Regex(timestampPrefix + "bob joined the room")) != nil, "\(joined)")
+            var again = try await chat.join("alice lobby")
+            #expect(try await again.readLine() == "reuse")
+            #expect(try await again.readLine() == nil)
+            var eve = try await chat.join("eve kitchen")
+            #expect(try await eve.readLine() == "success")
+
+            try await bob.send("hello, lobby\n")
+            let heard = try #require(try await alice.readLine())
+            #expect(heard.wholeMatch(of: try Regex(timestampPrefix + "bob: hello, lobby")) != nil, "\(heard)")
+            // Never back to the sender, never to another room: the next thing each sees is what comes next.
+            try await alice.send("/who\n")
+            #expect(try await alice.readLine() == "* in lobby: alice, bob")
+            try await eve.send("/rooms\n")
+            #expect(try await eve.readLine() == "* rooms: kitchen (1), lobby (2)")
+            try await bob.send("/msg eve psst\n")
+            let whisper = try #require(try await eve.readLine())
+            #expect(whisper.hasSuffix("] bob (private): psst"))
+
+            try await alice.send("quit\n")
+            #expect(try await alice.readLine() == "quit")
+            #expect(try await alice.readLine() == nil)
+            let left = try #require(try await bob.readLine())
+            #expect(left.wholeMatch(of: try Regex(timestampPrefix + "alice left the room")) != nil, "\(left)")
+            for client in [alice, bob, again, eve] { client.close() }
+        }
+    }
+
+    @Test("seed 16-9/10's client, ported to Python 3, logs in, chats and quits", .enabled(if: Tools.isInstalled("python3")))
+    func pythonClients() async throws {
+        let chat = try ChatFixture(.rooms)
+        defer { chat.stop() }
+        let script = """
+            from socket import *
+            import time
+            def login(username, room):
+                s = socket(AF_INET, SOCK_STREAM)
+                s.settimeout(5)
+                s.connect(('127.0.0.1', \(chat.port)))
+                s.send(('%s %s' % (username, room)).encode())
+                print(username, s.recv(1024).decode().strip())
+                return s
+            a = login('alice', 'r1')
+            b = login('bob', 'r1')
+            print('alice', a.recv(1024).decode().strip().split('] ')[1])
+            b.send('hi'.encode())
+            print('alice', a.recv(1024).decode().strip().split('] ')[1])
+            a.send('quit'.encode())
+            print('alice', a.recv(1024).decode().strip())
+            print('bob', b.recv(1024).decode().strip().split('] ')[1])
+            """
+        let process = try TestProcess(Tools.path(of: "python3")!, ["-c", script])
+        defer { process.stop() }
+        process.closeInput()
+        #expect(try await process.wait(within: 20) == 0, "\(process.stderr)")
+        #expect(
+            process.stdout
+                == "alice success\nbob success\nalice bob joined the room\nalice bob: hi\nalice quit\nbob alice left the room\n")
+    }
+
+    @Test("nc is a chat client too", .enabled(if: Tools.hasOpenBSDNetcat))
+    func netcat() async throws {
+        let chat = try ChatFixture(.rooms)
+        defer { chat.stop() }
+        let nc = try TestProcess(Tools.path(of: "nc")!, ["127.0.0.1", "\(chat.port)"])
+        defer { nc.stop() }
+        try await withTimeout {
+            var listener = try await chat.join("carol den")
+            defer { listener.close() }
+            #expect(try await listener.readLine() == "success")
+            nc.write("dave den\nfrom nc\n")
+            _ = try await readUntil(&listener) { $0.hasSuffix("dave joined the room") }
+            let line = try await readUntil(&listener) { $0.contains("dave:") }
+            #expect(line.hasSuffix("] dave: from nc"))
+        }
+        let deadline = ContinuousClock.now + .seconds(5)
+        while !nc.stdout.hasPrefix("success\n"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(nc.stdout.hasPrefix("success\n"))
+    }
+
+    @Test("bad logins get a clear error and a close, and the server keeps serving", arguments: [
+        ("alice", "error: log in with 'username room', two words, such as 'alice lobby'"),
+        ("", "error: log in with 'username room', two words, such as 'alice lobby'"),
+        ("al\u{7}ice room", "error: a name cannot hold control characters or ':'"),
+        (String(repeating: "n", count: 40) + " room", "error: a name is at most 32 characters"),
+        ("server room", "error: 'server' is reserved; choose another name"),
+    ])
+    func badLogins(login: String, error: String) async throws {
+        let chat = try ChatFixture(.rooms)
+        defer { chat.stop() }
+        try await withTimeout {
+            var client = try await chat.join(login)
+            #expect(try await client.readLine() == error)
+            #expect(try await client.readLine() == nil)
+            var good = try await chat.join("ok room")
+            #expect(try await good.readLine() == "success")
+            good.close()
+        }
+    }
+
+    @Test("a 1 MiB login or non-UTF-8 bytes get an error, and nothing is relayed")
+    func hostileBytes() async throws {
+        let chat = try ChatFixture(.rooms)
+        defer { chat.stop() }
+        try await withTimeout {
+            var big = try await chat.join(String(repeating: "x", count: 1 << 20))
+            let reply = try #require(try await big.readLine())
+            #expect(reply.hasPrefix("error: the login line must be UTF-8 text"))
+            var alice = try await chat.join("alice room")
+            #expect(try await alice.readLine() == "success")
+            var bob = try await chat.join("bob room")
+            #expect(try await bob.readLine() == "success")
+            _ = try await alice.readLine()  // bob joined
+            try await bob.socket.send([0xFF, 0xFE, 0x0A])
+            #expect(try await bob.readLine() == "error: messages must be UTF-8 text; that one was not sent")
+            try await bob.send(String(repeating: "y", count: 5000) + "\n")
+            #expect(try await bob.readLine() == "error: a line is at most 4096 bytes; that one was not sent")
+            try await bob.send("still here\n")
+            let line = try #require(try await alice.readLine())
+            #expect(line.hasSuffix("] bob: still here"), "alice must get only the good line: \(line)")
+            for client in [big, alice, bob] { client.close() }
+        }
+    }
+
+    @Test("half a line from a client that vanishes is never relayed")
+    func vanishMidLine() async throws {
+        let chat = try ChatFixture(.rooms)
+        defer { chat.stop() }
+        try await withTimeout {
+            var alice = try await chat.join("alice room")
+            #expect(try await alice.readLine() == "success")
+            let ghost = try await chat.join("ghost room")
+            _ = try await alice.readLine()  // ghost joined
+            try await ghost.socket.send("half a li")
+            ghost.close()
+            let next = try #require(try await alice.readLine())
+            #expect(next.hasSuffix("] ghost left the room"), "\(next)")
+            alice.close()
+        }
+    }
+
+    @Test("a client that never logs in is closed after the login timeout")
+    func loginTimeout() async throws {
+        let chat = try ChatFixture(.rooms, loginTimeout: .milliseconds(300))
+        defer { chat.stop() }
+        try await withTimeout {
+            var silent = try await LineClient.connect(port: chat.port)
+            #expect(try await silent.readLine() == nil)
+        }
+    }
+}
+
+@Suite("Chat server, direct protocol (seed 003)")
+struct ChatDirectTests {
+    @Test("to:message reaches one user, all:message everyone else, as from:message")
+    func direct() async throws {
+        let chat = try ChatFixture(.direct)
+        defer { chat.stop() }
+        try await withTimeout {
+            var alice = try await chat.join("alice")
+            var bob = try await chat.join("bob")
+            var carol = try await chat.join("carol")
+            try await Task.sleep(for: .milliseconds(100))
+            try await alice.send("bob:hi bob\n")
+            #expect(try await bob.readLine() == "alice:hi bob")
+            try await bob.send("all:hello everyone\n")
+            #expect(try await alice.readLine() == "bob:hello everyone")
+            #expect(try await carol.readLine() == "bob:hello everyone")
+            try await carol.send("dave:are you there?\n")
+            #expect(try await carol.readLine() == "error:dave is not connected, so the message was not sent")
+            try await carol.send("no colon here\n")
+            #expect(try await carol.readLine() == "error:write to:message, or all:message for everyone")
+            chat.server.announce("class ends in 5 minutes")
+            #expect(try await alice.readLine() == "server:class ends in 5 minutes")
+            #expect(try await carol.readLine() == "server:class ends in 5 minutes")
+            var taken = try await chat.join("alice")
+            #expect(try await taken.readLine() == "error: the nickname alice is taken; choose another")
+            #expect(try await taken.readLine() == nil)
+            for client in [alice, bob, carol, taken] { client.close() }
+        }
+    }
+
+    @Test("seed 003's client, ported to Python 3, splits every line it gets on ':'", .enabled(if: Tools.isInstalled("python3")))
+    func pythonClient() async throws {
+        let chat = try ChatFixture(.direct)
+        defer { chat.stop() }
+        let script = """
+            from socket import *
+            import time
+            def connect(name):
+                c = socket(AF_INET, SOCK_STREAM)
+                c.settimeout(5)
+                c.connect(('127.0.0.1', \(chat.port)))
+                c.send(name.encode('utf8'))
+                return c
+            a = connect('alice'); b = connect('bob')
+            time.sleep(0.3)
+            a.send(('bob' + ':' + 'hi from alice').encode('gbk'))
+            result = b.recv(1024).decode('gbk').split(':')
+            print(result[0], '发来', result[1].strip())
+            b.send(('nobody' + ':' + 'anyone?').encode('gbk'))
+            result = b.recv(1024).decode('gbk').split(':')
+            print(result[0], '发来', result[1].strip())
+            """
+        let process = try TestProcess(Tools.path(of: "python3")!, ["-c", script])
+        defer { process.stop() }
+        process.closeInput()
+        #expect(try await process.wait(within: 20) == 0, "\(process.stderr)")
+        #expect(process.stdout == "alice 发来 hi from alice\nerror 发来 nobody is not connected, so the message was not sent\n")
+    }
+}
