@@ -3,8 +3,9 @@ import Synchronization
 
 /// A few event loops, one per core, that share the connections of a server between them.
 public final class EventLoopGroup: Sendable {
-    /// The loops of the process: one per core.
-    public static let shared = EventLoopGroup(count: Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
+    /// The loops of the process: one per core, or `NETLAB_LOOPS` of them.
+    public static let shared = EventLoopGroup(
+        count: getenv("NETLAB_LOOPS").flatMap { Int(String(cString: $0)) } ?? Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
     public let loops: [EventLoop]
     private let nextIndex = Atomic<Int>(0)
