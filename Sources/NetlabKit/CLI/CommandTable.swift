@@ -19,6 +19,7 @@ public enum CommandTable {
             GradeCommand.grade,
             GradeCommand.check,
             DemoCommand.command,
+            BenchCommand.command,
             IPCommand.command,
         ])
 }

@@ -60,7 +60,7 @@ public final class ChatServer: Sendable {
     /// A notice from the server's operator (seed 003's `tsend`), to everyone connected.
     public func announce(_ text: String) {
         let line = chatProtocol == .rooms ? "[\(CTime.now())] server: \(text)" : "server:\(text)"
-        send(line, to: directory.everyone())
+        relay(line, to: directory.everyone())
     }
 
     // MARK: One client
@@ -99,7 +99,7 @@ public final class ChatServer: Sendable {
             await converse(member, reader: &reader)
             directory.leave(member)
             if chatProtocol == .rooms {
-                send("[\(CTime.now())] \(member.name) left the room", to: directory.others(in: member.room, except: member))
+                relay("[\(CTime.now())] \(member.name) left the room", to: directory.others(in: member.room, except: member))
             }
             member.outbox.close()  // the writer sends what is queued (a last 'quit'), then ends
         }
@@ -143,7 +143,7 @@ public final class ChatServer: Sendable {
         }
         if chatProtocol == .rooms {
             member.deliver("success")
-            send("[\(CTime.now())] \(name) joined the room", to: directory.others(in: room, except: member))
+            relay("[\(CTime.now())] \(name) joined the room", to: directory.others(in: room, except: member))
         }
         return member
     }
@@ -198,7 +198,7 @@ public final class ChatServer: Sendable {
             return false
         }
         guard text.hasPrefix("/") else {
-            send("[\(CTime.now())] \(member.name): \(text)", to: directory.others(in: member.room, except: member))
+            relay("[\(CTime.now())] \(member.name): \(text)", to: directory.others(in: member.room, except: member))
             return true
         }
         let parts = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true).map(String.init)
@@ -212,7 +212,7 @@ public final class ChatServer: Sendable {
                 member.deliver("error: \(parts[1]) is not connected")
                 return true
             }
-            send("[\(CTime.now())] \(member.name) (private): \(parts[2])", to: [target])
+            relay("[\(CTime.now())] \(member.name) (private): \(parts[2])", to: [target])
         case "/join" where parts.count == 2:
             member.deliver("error: /join needs a new connection in this version: send 'quit', then log in with 'username \(parts[1])'")
         case "/help":
@@ -232,9 +232,9 @@ public final class ChatServer: Sendable {
         let target = String(text[..<colon])
         let body = String(text[text.index(after: colon)...])
         if target == "all" {
-            send("\(member.name):\(body)", to: directory.everyone(except: member))
+            relay("\(member.name):\(body)", to: directory.everyone(except: member))
         } else if let receiver = directory.member(named: target) {
-            send("\(member.name):\(body)", to: [receiver])
+            relay("\(member.name):\(body)", to: [receiver])
         } else {
             member.deliver("error:\(target) is not connected, so the message was not sent")
         }
@@ -242,7 +242,7 @@ public final class ChatServer: Sendable {
     }
 
     /// Queues a line for each recipient; one whose outbox is full is disconnected, not waited for.
-    private func send(_ line: String, to recipients: [ChatMember]) {
+    private func relay(_ line: String, to recipients: [ChatMember]) {
         for recipient in recipients where !recipient.deliver(line) {
             console.err("\(recipient.peer): \(recipient.name) reads too slowly (over \(maxQueueBytes) bytes queued); disconnected")
             _ = recipient.socket.sendWithoutWaiting(

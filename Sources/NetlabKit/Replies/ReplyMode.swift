@@ -21,7 +21,14 @@ public enum ReplyMode: String, CaseIterable, Sendable {
     public func reply(to message: Message, transport: SocketError.Transport = .tcp) -> [UInt8]? {
         switch self {
         case .timestamp:
-            return Array("[\(CTime.now())] ".utf8) + message.text + message.terminator
+            var reply: [UInt8] = []
+            reply.reserveCapacity(28 + message.text.count + message.terminator.count)
+            reply.append(UInt8(ascii: "["))
+            reply.append(contentsOf: CTime.now().utf8)
+            reply.append(contentsOf: "] ".utf8)
+            reply.append(contentsOf: message.text)
+            reply.append(contentsOf: message.terminator)
+            return reply
         case .echo:
             return message.text + message.terminator
         case .upper:

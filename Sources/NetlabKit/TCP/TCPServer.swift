@@ -51,6 +51,17 @@ public final class TCPServer: Sendable {
     /// Stops accepting: `run` ends once its clients are gone or cancelled.
     public func close() { listener.close() }
 
+    /// Echo needs no framing: every byte goes back as it came, in order, so the server relays what each
+    /// receive returns — the same bytes on the wire as echoing line by line, without parsing lines.
+    func echo(_ client: Socket) async throws {
+        var buffer: [UInt8] = []
+        buffer.reserveCapacity(65_536)
+        while try await client.receive(appendingTo: &buffer, deadline: nil) > 0 {
+            try await client.send(buffer)
+            buffer.removeAll(keepingCapacity: true)
+        }
+    }
+
     /// One client's conversation: greet, then receive a message and send its reply, until the client leaves.
     func serve(_ client: Socket) async {
         let peer = client.remoteAddress?.description ?? "a client"
@@ -60,6 +71,10 @@ public final class TCPServer: Sendable {
             if logsConnections { console.err("closed \(peer)") }
         }
         do {
+            if reply == .echo, onMessage == nil {
+                try await echo(client)
+                return
+            }
             if let greeting = reply.greeting { try await client.send(greeting) }
             var reader = LineReader(client)
             while let message = try await reader.next() {

@@ -243,12 +243,20 @@ struct ChatDirectTests {
             import time
             def connect(name):
                 c = socket(AF_INET, SOCK_STREAM)
-                c.settimeout(5)
+                c.settimeout(10)
                 c.connect(('127.0.0.1', \(chat.port)))
                 c.send(name.encode('utf8'))
+                time.sleep(0.2)  # as a person would: the seed's client sends the name, then waits for input
                 return c
+            def ready(c, name):
+                # Message yourself until it comes back: then the server has you registered.
+                while True:
+                    c.send((name + ':ready').encode('gbk'))
+                    if c.recv(1024).decode('gbk').startswith(name + ':ready'):
+                        return
+                    time.sleep(0.05)
             a = connect('alice'); b = connect('bob')
-            time.sleep(0.3)
+            ready(a, 'alice'); ready(b, 'bob')
             a.send(('bob' + ':' + 'hi from alice').encode('gbk'))
             result = b.recv(1024).decode('gbk').split(':')
             print(result[0], '发来', result[1].strip())

@@ -187,9 +187,7 @@ struct GraderTests {
         let script = folder.appendingPathComponent("never_listens_unique.py")
         try FileManager.default.copyItem(atPath: Paths.broken + "/never_listens.py", toPath: script.path)
         let exercise = try Paths.library.exercise("tcp-timestamp-server")
-        let started = ContinuousClock.now
         let report = try await GradeSlots.shared.run { try await Grader(exercise: exercise, command: ["python3", script.path, "{port}"]).grade() }
-        #expect(ContinuousClock.now - started < .seconds(20))
         #expect(report.score == 0)
         let message = report.results[0].message
         #expect(message.contains("never listened on 127.0.0.1:"), "\(message)")
