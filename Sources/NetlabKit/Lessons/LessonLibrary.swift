@@ -30,7 +30,8 @@ public struct LessonLibrary: Sendable {
             let file = folder.appendingPathComponent(name)
             let text = (try? String(contentsOf: file, encoding: .utf8)) ?? ""
             let heading = text.split(separator: "\n").first { $0.hasPrefix("# ") }
-            let title = heading.map { String($0.dropFirst(2)) } ?? name
+            // "# 3. TCP sockets" is listed as "3  TCP sockets": the number is already in front.
+            let title = heading.map { String($0.dropFirst(2)).replacing(/^\d+\.\s*/, with: "") } ?? name
             return Lesson(number: number, file: file, title: title)
         }
     }
