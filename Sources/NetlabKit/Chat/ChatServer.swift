@@ -38,21 +38,7 @@ public final class ChatServer: Sendable {
 
     /// Accepts clients until cancelled.
     public func run() async throws {
-        try await withTaskExecutorPreference(listener.loop) {
-            try await withThrowingDiscardingTaskGroup { group in
-                while !Task.isCancelled {
-                    let client: Socket
-                    do {
-                        client = try await listener.accept()
-                    } catch let error as SocketError {
-                        console.err("accept: \(error)")
-                        try await Task.sleep(for: .milliseconds(100))
-                        continue
-                    }
-                    group.addTask(executorPreference: client.loop) { await self.serve(client) }
-                }
-            }
-        }
+        try await listener.acceptEach(logErrorsTo: console) { client in await self.serve(client) }
     }
 
     public func close() { listener.close() }

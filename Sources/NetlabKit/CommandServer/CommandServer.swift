@@ -22,14 +22,7 @@ public final class CommandServer: Sendable {
 
     /// Accepts clients until cancelled, each in its own task.
     public func run() async throws {
-        try await withTaskExecutorPreference(listener.loop) {
-            try await withThrowingDiscardingTaskGroup { group in
-                while !Task.isCancelled {
-                    let client = try await listener.accept()
-                    group.addTask(executorPreference: client.loop) { await self.serve(client) }
-                }
-            }
-        }
+        try await listener.acceptEach(logErrorsTo: console) { client in await self.serve(client) }
     }
 
     public func close() { listener.close() }

@@ -70,14 +70,7 @@ final class ScriptedFrameServer: Sendable {
     var localAddress: SocketAddress { get throws { try listener.localAddress } }
 
     func run() async throws {
-        try await withTaskExecutorPreference(listener.loop) {
-            try await withThrowingDiscardingTaskGroup { group in
-                while !Task.isCancelled {
-                    let client = try await listener.accept()
-                    group.addTask(executorPreference: client.loop) { await self.serve(client) }
-                }
-            }
-        }
+        try await listener.acceptEach(logErrorsTo: Console.capture()) { client in await self.serve(client) }
     }
 
     func close() { listener.close() }

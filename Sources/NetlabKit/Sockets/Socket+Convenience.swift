@@ -56,3 +56,29 @@ extension Socket {
         Syscalls.raiseOpenFileLimit()
     }
 }
+
+extension Socket {
+    /// A listener's whole life: accept clients until cancelled, serving each in a task of its own on the
+    /// loop that watches its socket. An accept that fails (out of file descriptors, say) is logged and
+    /// retried after a breath; one client never stops the server. `TCPServer.run` spells the same loop
+    /// out for lessons/03-tcp-sockets.md.
+    public func acceptEach(
+        logErrorsTo console: Console, _ serve: @escaping @Sendable (Socket) async -> Void
+    ) async throws {
+        try await withTaskExecutorPreference(loop) {
+            try await withThrowingDiscardingTaskGroup { group in
+                while !Task.isCancelled {
+                    let client: Socket
+                    do {
+                        client = try await self.accept()
+                    } catch let error as SocketError {
+                        console.err("accept: \(error)")
+                        try await Task.sleep(for: .milliseconds(100))
+                        continue
+                    }
+                    group.addTask(executorPreference: client.loop) { await serve(client) }
+                }
+            }
+        }
+    }
+}

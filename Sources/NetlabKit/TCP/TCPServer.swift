@@ -55,7 +55,7 @@ public final class TCPServer: Sendable {
     /// receive returns — the same bytes on the wire as echoing line by line, without parsing lines.
     func echo(_ client: Socket) async throws {
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(65_536)
+        buffer.reserveCapacity(2048)  // grows when a client sends more; 10,000 idle clients stay small
         while try await client.receive(appendingTo: &buffer, deadline: nil) > 0 {
             try await client.send(buffer)
             buffer.removeAll(keepingCapacity: true)

@@ -245,8 +245,9 @@ struct ChatDirectTests {
                 c = socket(AF_INET, SOCK_STREAM)
                 c.settimeout(10)
                 c.connect(('127.0.0.1', \(chat.port)))
-                c.send(name.encode('utf8'))
-                time.sleep(0.2)  # as a person would: the seed's client sends the name, then waits for input
+                # The seed's client sends the name alone and then waits for a person to type; a script
+                # types at once, so it ends the name with a newline rather than rely on the pause.
+                c.send((name + '\\n').encode('utf8'))
                 return c
             def ready(c, name):
                 # Message yourself until it comes back: then the server has you registered.

@@ -76,7 +76,7 @@ struct UDPServerTests {
         let server = try RunningServer.udp(.hello)
         defer { server.stop() }
         let console = Console.capture(input: "Michael\nTracy\n\nnever sent\n")
-        let status = await CLI.run(["udp", "client", "--port", "\(server.port)"], console: console)
+        let status = await CLI.run(["udp", "client", "--port", "\(server.port)", "--timeout", "5"], console: console)
         #expect(status == 0)
         #expect(console.capturedOut == "Hello, Michael!\nHello, Tracy!\n")
     }
