@@ -131,6 +131,12 @@ final class CheckRunner: @unchecked Sendable {
         case .sleep:
             try await Task.sleep(for: .seconds(step.seconds ?? 0.1))
 
+        case .stop:
+            program.stop()
+
+        case .start:
+            try await program.start(within: .seconds(exercise.listenTimeout ?? 10))
+
         case .createFile:
             guard let fileName = step.name, !fileName.isEmpty, !fileName.contains("/"), fileName != ".." else {
                 throw RuntimeError("checks.json: create_file needs a plain file name, without '/'")

@@ -70,6 +70,10 @@ public struct Step: Sendable, Decodable {
         case sleep
         /// The program under test is still running.
         case expectRunning = "expect_running"
+        /// Server exercises: stop the program under test (SIGTERM, then SIGKILL to its group).
+        case stop
+        /// Server exercises: start the program under test again and wait until it listens.
+        case start
         /// Client exercises: run the student's client with `stdin`, against the scripted server.
         case runClient = "run_client"
         /// Client exercises: the client's printed lines match `lines`, in order.

@@ -69,6 +69,7 @@ let brokenCases: [GradeCase] = [
     GradeCase("hello-tcp", "broken/one_at_a_time_hello.py {port}", fails: [4]),
     GradeCase("hello-tcp", "broken/no_exit_hello.py {port}", fails: [3]),
     GradeCase("hello-tcp", "broken/crash_on_disconnect.py hello {port}", fails: [5]),
+    GradeCase("hello-tcp", "broken/no_reuseaddr_hello.py {port}", fails: [6]),
     GradeCase("udp-timestamp-server", "broken/wrong_address_udp.py {port}", fails: [1, 2, 3, 4, 5]),
     GradeCase("udp-timestamp-server", "broken/empty_datagram_quits.py timestamp {port}", fails: [4]),
     GradeCase("udp-timestamp-server", "broken/ascii_only_server.py udp {port}", fails: [5]),
@@ -272,7 +273,7 @@ struct GraderTests {
         let rows = result.out.split(separator: "\n").map(String.init)
         #expect(rows.count == 3)
         #expect(rows[0].hasPrefix("student,greets each client with Welcome!,"))
-        #expect(rows[1] == "alice,2,2,2,3,1,10,10")
+        #expect(rows[1] == "alice,2,2,2,3,1,1,11,11")
         // One client at a time: the check with three clients at once gets 0 of its 3 points.
         #expect(rows[2].hasPrefix("bob,2,2,2,0,"))
     }
