@@ -21,7 +21,8 @@ enum BenchCommand {
         action: { invocation in
             let seconds = min(invocation.duration("duration"), .seconds(120))
             let result = try await RoundTripBenchmark(
-                host: invocation.string("host")!, port: invocation.int("port"), connections: invocation.int("connections"),
+                host: invocation.string("host")!, port: invocation.int("port"),
+                connections: invocation.int("connections"),
                 duration: seconds, warmup: invocation.duration("warmup"), message: invocation.string("message")!
             ).run()
             if invocation.flag("json") {
@@ -41,21 +42,25 @@ enum BenchCommand {
             Option("host", "HOST", default: "127.0.0.1", help: "server's address"),
             Option("port", "PORT", kind: .port, default: "21567", help: "server's port"),
             Option("connections", "N", kind: .integer(1...50_000), default: "10000", help: "connections to hold"),
-            Option("pid", "PID", kind: .integer(1...4_194_304), help: "the server's process id, to read its resident memory"),
+            Option(
+                "pid", "PID", kind: .integer(1...4_194_304),
+                help: "the server's process id, to read its resident memory"),
             .flag("json", help: "print the result as JSON"),
         ],
         examples: ["netlab bench idle --port 21567 --connections 10000 --pid 12345"],
         action: { invocation in
             let result = try await IdleConnectionsBenchmark(
-                host: invocation.string("host")!, port: invocation.int("port"), connections: invocation.int("connections"),
+                host: invocation.string("host")!, port: invocation.int("port"),
+                connections: invocation.int("connections"),
                 serverPID: invocation.isGiven("pid") ? Int32(invocation.int("pid")) : nil
             ).run()
             if invocation.flag("json") {
                 invocation.console.out(ReportFormat.json(result))
             } else {
-                let memory = result.serverRSSWithConnectionsKiB.map { with in
-                    ", server RSS \(result.serverRSSBeforeKiB ?? 0) KiB idle, \(with) KiB holding them"
-                } ?? ""
+                let memory =
+                    result.serverRSSWithConnectionsKiB.map { with in
+                        ", server RSS \(result.serverRSSBeforeKiB ?? 0) KiB idle, \(with) KiB holding them"
+                    } ?? ""
                 invocation.console.out(
                     "\(result.established) of \(result.requested) connections held; "
                         + "\(result.sampleAnswered) of \(result.sampleSize) sampled answered; "

@@ -32,14 +32,17 @@ struct IdleConnectionsBenchmark: Sendable {
         var held: [Socket] = []
         held.reserveCapacity(connections)
         for _ in 0..<connections {
-            guard let socket = try? await Socket.connected(host: host, port: port, kind: .tcp, timeout: .seconds(10)) else {
+            guard let socket = try? await Socket.connected(host: host, port: port, kind: .tcp, timeout: .seconds(10))
+            else {
                 break
             }
             held.append(socket)
         }
         try await Task.sleep(for: .milliseconds(500))  // let the server accept the last ones
         let with = serverPID.flatMap(Self.residentKiB)
-        let fresh = (try? await Self.ask(try await Socket.connected(host: host, port: port, kind: .tcp, timeout: .seconds(10)))) ?? false
+        let fresh =
+            (try? await Self.ask(try await Socket.connected(host: host, port: port, kind: .tcp, timeout: .seconds(10))))
+            ?? false
         let sample = stride(from: 0, to: held.count, by: max(1, held.count / 50)).map { held[$0] }
         var answered = 0
         for socket in sample where (try? await Self.ask(socket)) == true { answered += 1 }

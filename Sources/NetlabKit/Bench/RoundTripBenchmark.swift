@@ -61,7 +61,9 @@ struct RoundTripBenchmark: Sendable {
                             try await socket.send(request)
                             buffer.removeAll(keepingCapacity: true)
                             while buffer.last != UInt8(ascii: "\n") {
-                                if try await socket.receive(appendingTo: &buffer, maxBytes: 4096, deadline: end + .seconds(5)) == 0 {
+                                if try await socket.receive(
+                                    appendingTo: &buffer, maxBytes: 4096, deadline: end + .seconds(5)) == 0
+                                {
                                     throw SocketError.peerClosed(peer: "the server")
                                 }
                             }

@@ -128,17 +128,20 @@ struct ArgumentParser {
         case .integer(let range):
             guard let number = Int(value), range.contains(number) else {
                 throw UsageError(
-                    command: path, "\(flag) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(value)'")
+                    command: path,
+                    "\(flag) must be a whole number from \(range.lowerBound) to \(range.upperBound), not '\(value)'")
             }
         case .seconds:
             guard let seconds = Double(value), seconds > 0, seconds <= 86_400 else {
-                throw UsageError(command: path, "\(flag) must be a number of seconds above 0, such as 1 or 0.5, not '\(value)'")
+                throw UsageError(
+                    command: path, "\(flag) must be a number of seconds above 0, such as 1 or 0.5, not '\(value)'")
             }
         case .choice(let choices):
             guard choices.contains(value) else {
                 let closest = Suggestion.closest(to: value, in: choices) ?? choices[0]
                 throw UsageError(
-                    command: path, "\(flag) must be one of \(list(choices)), not '\(value)' — did you mean '\(closest)'?")
+                    command: path,
+                    "\(flag) must be one of \(list(choices)), not '\(value)' — did you mean '\(closest)'?")
             }
         }
     }

@@ -19,10 +19,10 @@ public enum CLI {
             case .version:
                 console.out("netlab \(version)")
                 return ExitStatus.success
-            case let .help(command, path):
+            case .help(let command, let path):
                 console.out(Help.text(for: command, path: path))
                 return ExitStatus.success
-            case let .run(command, invocation):
+            case .run(let command, let invocation):
                 guard let action = command.action else { return ExitStatus.usage }
                 return try await action(invocation)
             }

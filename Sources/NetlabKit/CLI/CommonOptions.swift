@@ -6,7 +6,8 @@ enum ServerOptions {
 
     static func options(reply: Bool, defaultPort: String = "21567") -> [Option] {
         var options = [
-            Option("host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
+            Option(
+                "host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
             Option("port", "PORT", kind: .port, default: defaultPort, help: "port to listen on; 0 picks a free one"),
         ]
         if reply {
@@ -36,7 +37,9 @@ enum ClientOptions {
         [
             Option("host", "HOST", default: "127.0.0.1", help: "server's name or address"),
             Option("port", "PORT", kind: .port, default: defaultPort, help: "server's port"),
-            Option("timeout", "SECONDS", kind: .seconds, default: timeout, help: "how long to wait to connect and for each reply"),
+            Option(
+                "timeout", "SECONDS", kind: .seconds, default: timeout,
+                help: "how long to wait to connect and for each reply"),
         ]
     }
 }

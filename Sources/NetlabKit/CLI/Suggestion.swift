@@ -12,7 +12,8 @@ enum Suggestion {
 
     /// Levenshtein distance: the fewest insertions, deletions and substitutions from `a` to `b`.
     static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a.lowercased()), b = Array(b.lowercased())
+        let a = Array(a.lowercased())
+        let b = Array(b.lowercased())
         if a.isEmpty { return b.count }
         var previous = Array(0...b.count)
         for (i, charA) in a.enumerated() {

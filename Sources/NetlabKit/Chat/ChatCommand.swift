@@ -17,11 +17,15 @@ enum ChatCommand {
             Lines typed on the server's standard input go to everyone as notices.
             """,
         options: [
-            Option("host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
+            Option(
+                "host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
             Option("port", "PORT", kind: .port, default: "21567", help: "port to listen on; 0 picks a free one"),
             Option("protocol", "NAME", kind: .choice(["rooms", "direct"]), default: "rooms", help: "rooms or direct"),
-            Option("max-line", "BYTES", kind: .integer(16...(1 << 20)), default: "4096", help: "the longest line relayed"),
-            Option("max-queue", "BYTES", kind: .integer(1024...(1 << 30)), default: "1048576", help: "bytes that may wait for a slow reader before it is disconnected"),
+            Option(
+                "max-line", "BYTES", kind: .integer(16...(1 << 20)), default: "4096", help: "the longest line relayed"),
+            Option(
+                "max-queue", "BYTES", kind: .integer(1024...(1 << 30)), default: "1048576",
+                help: "bytes that may wait for a slow reader before it is disconnected"),
         ],
         examples: ["netlab chat server --port 0 --protocol direct"],
         action: { invocation in

@@ -85,7 +85,9 @@ public final class ChatServer: Sendable {
             await converse(member, reader: &reader)
             directory.leave(member)
             if chatProtocol == .rooms {
-                relay("[\(CTime.now())] \(member.name) left the room", to: directory.others(in: member.room, except: member))
+                relay(
+                    "[\(CTime.now())] \(member.name) left the room",
+                    to: directory.others(in: member.room, except: member))
             }
             member.outbox.close()  // the writer sends what is queued (a last 'quit'), then ends
         }
@@ -101,14 +103,18 @@ public final class ChatServer: Sendable {
             return nil
         }
         guard line.ending != .overlong, let text = String(validating: line.text, as: UTF8.self) else {
-            return await refuse("error: the login line must be UTF-8 text of at most \(Self.maxNameLength) characters", log: "bad login line")
+            return await refuse(
+                "error: the login line must be UTF-8 text of at most \(Self.maxNameLength) characters",
+                log: "bad login line")
         }
         let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
-        let name: String, room: String
+        let name: String
+        let room: String
         switch chatProtocol {
         case .rooms:
             guard words.count == 2 else {
-                return await refuse("error: log in with 'username room', two words, such as 'alice lobby'", log: "login without a room")
+                return await refuse(
+                    "error: log in with 'username room', two words, such as 'alice lobby'", log: "login without a room")
             }
             (name, room) = (words[0], words[1])
         case .direct:
@@ -124,7 +130,8 @@ public final class ChatServer: Sendable {
         guard directory.join(member) else {
             switch chatProtocol {
             case .rooms: return await refuse("reuse", log: "\(name) is already in room \(room)")
-            case .direct: return await refuse("error: the nickname \(name) is taken; choose another", log: "\(name) is taken")
+            case .direct:
+                return await refuse("error: the nickname \(name) is taken; choose another", log: "\(name) is taken")
             }
         }
         if chatProtocol == .rooms {
@@ -200,9 +207,12 @@ public final class ChatServer: Sendable {
             }
             relay("[\(CTime.now())] \(member.name) (private): \(parts[2])", to: [target])
         case "/join" where parts.count == 2:
-            member.deliver("error: /join needs a new connection in this version: send 'quit', then log in with 'username \(parts[1])'")
+            member.deliver(
+                "error: /join needs a new connection in this version: send 'quit', then log in with 'username \(parts[1])'"
+            )
         case "/help":
-            member.deliver("* /who: who is in this room · /rooms: every room · /msg USER text: to one user · quit: leave")
+            member.deliver(
+                "* /who: who is in this room · /rooms: every room · /msg USER text: to one user · quit: leave")
         default:
             member.deliver("error: unknown command \(parts[0]) — try /help")
         }
@@ -230,7 +240,9 @@ public final class ChatServer: Sendable {
     /// Queues a line for each recipient; one whose outbox is full is disconnected, not waited for.
     private func relay(_ line: String, to recipients: [ChatMember]) {
         for recipient in recipients where !recipient.deliver(line) {
-            console.err("\(recipient.peer): \(recipient.name) reads too slowly (over \(maxQueueBytes) bytes queued); disconnected")
+            console.err(
+                "\(recipient.peer): \(recipient.name) reads too slowly (over \(maxQueueBytes) bytes queued); disconnected"
+            )
             _ = recipient.socket.sendWithoutWaiting(
                 Array("\nerror: you were disconnected: over \(maxQueueBytes) bytes waited for you to read them\n".utf8))
             recipient.outbox.close()

@@ -18,7 +18,8 @@ final class Outbox: Sendable {
 
     /// Queues bytes for the client; false when that would pass the limit (nothing is queued then).
     func push(_ bytes: [UInt8]) -> Bool {
-        let (accepted, writer, handOff) = state.withLock { state -> (Bool, CheckedContinuation<[UInt8]?, Never>?, [UInt8]) in
+        let (accepted, writer, handOff) = state.withLock {
+            state -> (Bool, CheckedContinuation<[UInt8]?, Never>?, [UInt8]) in
             if state.isClosed { return (true, nil, []) }
             if state.pending.count + bytes.count > limit { return (false, nil, []) }
             if let writer = state.writer {

@@ -15,7 +15,8 @@ enum CommandServerCommand {
             A request is a line, or bytes without a newline followed by a short pause.
             """,
         options: [
-            Option("host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
+            Option(
+                "host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
             Option("port", "PORT", kind: .port, default: "21567", help: "port to listen on; 0 picks a free one"),
             Option("dir", "FOLDER", default: ".", help: "the folder whose names ls lists"),
         ],
@@ -23,11 +24,13 @@ enum CommandServerCommand {
         action: { invocation in
             let folder = invocation.string("dir")!
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
                 throw RuntimeError("--dir \(folder) is not a folder — give an existing folder")
             }
             let server = try CommandServer(
-                host: invocation.string("host")!, port: invocation.int("port"), folder: folder, console: invocation.console)
+                host: invocation.string("host")!, port: invocation.int("port"), folder: folder,
+                console: invocation.console)
             ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
             try await server.run()
             return 0

@@ -16,15 +16,19 @@ enum DaytimeCommand {
             and 'netlab daytime client' looks there too.
             """,
         options: [
-            Option("host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
-            Option("port", "PORT", kind: .port, default: "daytime service", help: "port to listen on; 0 picks a free one"),
-            Option("protocol", "PROTO", kind: .choice(["both", "udp", "tcp"]), default: "both", help: "udp, tcp or both"),
+            Option(
+                "host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
+            Option(
+                "port", "PORT", kind: .port, default: "daytime service", help: "port to listen on; 0 picks a free one"),
+            Option(
+                "protocol", "PROTO", kind: .choice(["both", "udp", "tcp"]), default: "both", help: "udp, tcp or both"),
         ],
         examples: ["netlab daytime server --port 0 --protocol udp"],
         action: { invocation in
             let console = invocation.console
             let choice = invocation.string("protocol")!
-            let serveUDP = choice != "tcp", serveTCP = choice != "udp"
+            let serveUDP = choice != "tcp"
+            let serveTCP = choice != "udp"
             let host = invocation.string("host")!
             var server: DaytimeServer
             if invocation.isGiven("port") {
@@ -69,15 +73,19 @@ enum DaytimeCommand {
             let timeout = invocation.duration("timeout")
             if invocation.isGiven("port") {
                 console.out(
-                    try await DaytimeClient(host: host, port: invocation.int("port"), transport: transport, timeout: timeout)
-                        .query())
+                    try await DaytimeClient(
+                        host: host, port: invocation.int("port"), transport: transport, timeout: timeout
+                    )
+                    .query())
                 return 0
             }
             let port = servicePort(transport, console: console)
             do {
-                console.out(try await DaytimeClient(host: host, port: port, transport: transport, timeout: timeout).query())
+                console.out(
+                    try await DaytimeClient(host: host, port: port, transport: transport, timeout: timeout).query())
             } catch let error as SocketError where port != unprivilegedPort && isNobodyThere(error) {
-                console.err("nothing answered on port \(port); trying netlab's unprivileged daytime port \(unprivilegedPort)")
+                console.err(
+                    "nothing answered on port \(port); trying netlab's unprivileged daytime port \(unprivilegedPort)")
                 console.out(
                     try await DaytimeClient(host: host, port: unprivilegedPort, transport: transport, timeout: timeout)
                         .query())

@@ -11,7 +11,8 @@ public final class DaytimeServer: Sendable {
     public static func reply() -> [UInt8] { Array((CTime.now() + "\r\n").utf8) }
 
     /// Binds a UDP socket, a TCP listener, or both on the same port number (port 0: one free port for both).
-    public init(host: String, port: Int, udp serveUDP: Bool = true, tcp serveTCP: Bool = true, console: Console) throws {
+    public init(host: String, port: Int, udp serveUDP: Bool = true, tcp serveTCP: Bool = true, console: Console) throws
+    {
         self.console = console
         var attempt = 0
         while true {

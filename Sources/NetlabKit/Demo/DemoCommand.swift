@@ -60,6 +60,7 @@ enum DemoCommand {
             console.out("client  <- \(String(decoding: reply, as: UTF8.self))   (recvfrom \(sender))")
         }
         console.out("")
-        console.out("Next: 'netlab lessons', then run 'netlab tcp server' in one terminal and 'netlab tcp client' in another.")
+        console.out(
+            "Next: 'netlab lessons', then run 'netlab tcp server' in one terminal and 'netlab tcp client' in another.")
     }
 }

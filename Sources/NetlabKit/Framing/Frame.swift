@@ -50,17 +50,17 @@ public enum FrameError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .headerTooLong(length):
+        case .headerTooLong(let length):
             "a frame header of \(length) bytes is longer than the 65536 allowed — is the length big-endian ('!I')?"
-        case let .headerNotJSONObject(text):
+        case .headerNotJSONObject(let text):
             "a frame header is not a JSON object: \(text)"
-        case let .badTotalSize(text):
+        case .badTotalSize(let text):
             "a frame header's total_size is missing, negative or not a whole number: \(text)"
-        case let .payloadTooLarge(size, limit):
+        case .payloadTooLarge(let size, let limit):
             "a frame announces \(size) bytes of payload, more than the \(limit) allowed"
-        case let .headerFields(text):
+        case .headerFields(let text):
             "a frame header lacks the fields this reply needs: \(text)"
-        case let .closedMidFrame(received, expected):
+        case .closedMidFrame(let received, let expected):
             "the connection closed in the middle of a frame, after \(received) of \(expected) bytes"
         }
     }

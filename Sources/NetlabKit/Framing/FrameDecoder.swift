@@ -47,7 +47,8 @@ public struct FrameDecoder: Sendable {
         let payloadStart = headerStart + Int(length)
         guard buffer.count - payloadStart >= size else { return nil }
         let frame = Frame(
-            header: Array(buffer[headerStart..<payloadStart]), payload: Array(buffer[payloadStart..<payloadStart + size]))
+            header: Array(buffer[headerStart..<payloadStart]),
+            payload: Array(buffer[payloadStart..<payloadStart + size]))
         start = payloadStart + size
         if start > 1 << 20 {
             buffer.removeSubrange(..<start)
@@ -88,7 +89,8 @@ extension Socket {
             if chunk.isEmpty {
                 if decoder.pendingByteCount == 0 { return nil }
                 throw FrameError.closedMidFrame(
-                    received: decoder.pendingByteCount, expected: decoder.expectedFrameSize ?? decoder.pendingByteCount + 1)
+                    received: decoder.pendingByteCount,
+                    expected: decoder.expectedFrameSize ?? decoder.pendingByteCount + 1)
             }
             decoder.append(chunk)
         }

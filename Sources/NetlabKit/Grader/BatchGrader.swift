@@ -19,12 +19,18 @@ public struct BatchGrader: Sendable {
         let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { name in
             var isDirectory: ObjCBool = false
             return !name.hasPrefix(".")
-                && FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory)
+                && FileManager.default.fileExists(
+                    atPath: folder.appendingPathComponent(name).path, isDirectory: &isDirectory)
                 && isDirectory.boolValue
         }.sorted()
-        if names.isEmpty { throw RuntimeError("\(folder.path) has no submission folders — put each student's files in a folder of their own") }
+        if names.isEmpty {
+            throw RuntimeError(
+                "\(folder.path) has no submission folders — put each student's files in a folder of their own")
+        }
         let words = try CommandWords.split(template)
-        if words.isEmpty { throw RuntimeError("--cmd is empty — give the command that runs one submission, with {dir} and {port}") }
+        if words.isEmpty {
+            throw RuntimeError("--cmd is empty — give the command that runs one submission, with {dir} and {port}")
+        }
 
         let queue = WorkQueue(count: names.count)
         try await withThrowingTaskGroup(of: Void.self) { group in
@@ -55,7 +61,9 @@ public struct BatchGrader: Sendable {
         lines.append("")
         let nameWidth = max(7, rows.map(\.student.count).max() ?? 0)
         var header = "student".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
-        for index in exercise.checks.indices { header += "  " + "C\(index + 1)".padding(toLength: 3, withPad: " ", startingAt: 0) }
+        for index in exercise.checks.indices {
+            header += "  " + "C\(index + 1)".padding(toLength: 3, withPad: " ", startingAt: 0)
+        }
         header += "  score"
         lines.append(header)
         for row in rows {
@@ -75,9 +83,14 @@ public struct BatchGrader: Sendable {
             text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
-        var lines = [(["student"] + exercise.checks.map(\.name) + ["score", "max_score"]).map(field).joined(separator: ",")]
+        var lines = [
+            (["student"] + exercise.checks.map(\.name) + ["score", "max_score"]).map(field).joined(separator: ",")
+        ]
         for row in rows {
-            let cells = [row.student] + row.report.results.map { "\($0.points)" } + ["\(row.report.score)", "\(row.report.maxScore)"]
+            let cells =
+                [row.student] + row.report.results.map { "\($0.points)" } + [
+                    "\(row.report.score)", "\(row.report.maxScore)",
+                ]
             lines.append(cells.map(field).joined(separator: ","))
         }
         return lines.joined(separator: "\n")

@@ -5,7 +5,9 @@ enum CTimeCheck {
     /// How far from now a reply's time may be, in seconds: the program's clock is the machine's.
     static let tolerance: TimeInterval = 5
 
-    private static var pattern: Regex<Substring> { /(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]?\d \d\d:\d\d:\d\d \d{4}/ }
+    private static var pattern: Regex<Substring> {
+        /(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]?\d \d\d:\d\d:\d\d \d{4}/
+    }
 
     /// Whether `text` is exactly a ctime within the tolerance of `now` (local time, as ctime writes it).
     static func isNear(_ text: String, now: Date) -> Bool {

@@ -59,13 +59,15 @@ final class CheckRunner: @unchecked Sendable {
             let bytes = Array((step.text ?? "").utf8)
             if exercise.transport == .udp {
                 let socket = try datagramSocket(name)
-                try await socket.send(bytes, to: try Socket.resolve(host: "127.0.0.1", port: program.port, kind: .udp, passive: false)[0])
+                try await socket.send(
+                    bytes, to: try Socket.resolve(host: "127.0.0.1", port: program.port, kind: .udp, passive: false)[0])
             } else {
                 let connection = try connection(name)
                 do {
                     try await connection.socket.send(bytes)
                 } catch is SocketError {
-                    throw failure("the program closed connection \(name) before \(quoted(step.text ?? "")) could be sent")
+                    throw failure(
+                        "the program closed connection \(name) before \(quoted(step.text ?? "")) could be sent")
                 }
             }
 
@@ -75,11 +77,14 @@ final class CheckRunner: @unchecked Sendable {
             if exercise.transport == .udp {
                 let socket = try datagramSocket(name)
                 do {
-                    reply = String(decoding: try await socket.receiveDatagram(deadline: .now + wait(step)).bytes, as: UTF8.self)
-                        .trimmingLineEnd()
+                    reply = String(
+                        decoding: try await socket.receiveDatagram(deadline: .now + wait(step)).bytes, as: UTF8.self
+                    )
+                    .trimmingLineEnd()
                 } catch is WaitTimeout {
                     throw failure(
-                        "expected \(matcher) within \(seconds(step)), but no datagram came back to the sender's address")
+                        "expected \(matcher) within \(seconds(step)), but no datagram came back to the sender's address"
+                    )
                 }
             } else {
                 var connection = try connection(name)
@@ -96,7 +101,8 @@ final class CheckRunner: @unchecked Sendable {
         case .expectClosed:
             var connection = try connection(name)
             guard try await connection.waitForClose(within: wait(step)) else {
-                throw failure("expected the program to close the connection within \(seconds(step)), but it stayed open")
+                throw failure(
+                    "expected the program to close the connection within \(seconds(step)), but it stayed open")
             }
             connections[name] = connection
 
@@ -106,7 +112,9 @@ final class CheckRunner: @unchecked Sendable {
             while ContinuousClock.now < deadline, !connection.hasClosed {
                 _ = try await connection.hasActivity(within: deadline - ContinuousClock.now)
             }
-            if connection.hasClosed { throw failure("the program closed connection \(name), which should have stayed open") }
+            if connection.hasClosed {
+                throw failure("the program closed connection \(name), which should have stayed open")
+            }
             connections[name] = connection
 
         case .expectSilence:
@@ -119,7 +127,8 @@ final class CheckRunner: @unchecked Sendable {
                 var connection = try connection(name)
                 if try await connection.hasActivity(within: wait(step)) {
                     let reply = try await connection.readReply(within: .milliseconds(10))
-                    throw failure(reply.map { "expected no reply, got \(quoted($0))" } ?? "the program closed the connection")
+                    throw failure(
+                        reply.map { "expected no reply, got \(quoted($0))" } ?? "the program closed the connection")
                 }
                 connections[name] = connection
             }
@@ -163,7 +172,8 @@ final class CheckRunner: @unchecked Sendable {
             scriptedReplies = step.replies ?? []
             client?.stop()
             client = try program.spawn(
-                host: step.host ?? serverHost, port: server.port, input: step.stdin ?? "", separatesErrors: behaviour.frames)
+                host: step.host ?? serverHost, port: server.port, input: step.stdin ?? "",
+                separatesErrors: behaviour.frames)
 
         case .expectOutput:
             let client = try runningClient()
@@ -194,7 +204,8 @@ final class CheckRunner: @unchecked Sendable {
                 if ContinuousClock.now >= deadline {
                     throw CheckFailure(
                         "expected the server to receive \(matchers.map(\.description).joined(separator: ", then ")); "
-                            + "it received \(received.isEmpty ? "nothing" : received.map { quoted($0) }.joined(separator: ", "))")
+                            + "it received \(received.isEmpty ? "nothing" : received.map { quoted($0) }.joined(separator: ", "))"
+                    )
                 }
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -212,7 +223,8 @@ final class CheckRunner: @unchecked Sendable {
                     let what =
                         printed.count == expected.count
                         ? "\(printed.count) bytes, but not the same bytes"
-                        : "\(printed.count) bytes" + (client.isRunning ? " and was still waiting" : " and ended (\(client.ending))")
+                        : "\(printed.count) bytes"
+                            + (client.isRunning ? " and was still waiting" : " and ended (\(client.ending))")
                     throw CheckFailure(
                         "expected the client to print the replies' \(expected.count) bytes of stdout exactly; it printed \(what)"
                             + ProgramUnderTest.lastLines(of: client))
@@ -224,7 +236,8 @@ final class CheckRunner: @unchecked Sendable {
             let client = try runningClient()
             guard await client.waitForExit(timeout: wait(step)) else {
                 throw CheckFailure(
-                    "the client was still running after \(seconds(step)); it should stop at an empty line or at the end of its input")
+                    "the client was still running after \(seconds(step)); it should stop at an empty line or at the end of its input"
+                )
             }
             if let status = step.status, client.exitStatus != status {
                 throw CheckFailure(
@@ -263,7 +276,8 @@ final class CheckRunner: @unchecked Sendable {
     /// A failure, noting when the program under test has died meanwhile.
     private func failure(_ message: String) -> CheckFailure {
         if let process = program.process, !process.isRunning {
-            return CheckFailure(message + "; the program ended (\(process.ending))" + ProgramUnderTest.lastLines(of: process))
+            return CheckFailure(
+                message + "; the program ended (\(process.ending))" + ProgramUnderTest.lastLines(of: process))
         }
         return CheckFailure(message)
     }

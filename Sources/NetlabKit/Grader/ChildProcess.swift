@@ -99,7 +99,9 @@ public final class ChildProcess: @unchecked Sendable {
                 "cannot find the program '\(arguments[0])' — check the command after '--', or give its full path")
         }
 
-        var outputPipe: [Int32] = [0, 0], errorPipe: [Int32] = [0, 0], inputPipe: [Int32] = [0, 0]
+        var outputPipe: [Int32] = [0, 0]
+        var errorPipe: [Int32] = [0, 0]
+        var inputPipe: [Int32] = [0, 0]
         guard cnetlab_pipe_cloexec(&outputPipe) == 0, cnetlab_pipe_cloexec(&inputPipe) == 0,
             cnetlab_pipe_cloexec(&errorPipe) == 0
         else {
@@ -125,7 +127,8 @@ public final class ChildProcess: @unchecked Sendable {
         posix_spawnattr_setsigdefault(&attributes, &allSignals)
         posix_spawnattr_setsigmask(&attributes, &noSignals)
         posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        posix_spawnattr_setflags(
+            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
 
         var env = options.inheritsEnvironment ? ProcessInfo.processInfo.environment : [:]
         env["PYTHONUNBUFFERED"] = "1"  // a Python print shows up at once, not when the buffer fills
@@ -223,20 +226,25 @@ public final class ChildProcess: @unchecked Sendable {
     public var output: String { state.withLock { String(decoding: $0.output.bytes, as: UTF8.self) } }
 
     /// Its stdout bytes, and whether some were dropped at the limit.
-    public var outputBytes: (bytes: [UInt8], isTruncated: Bool) { state.withLock { ($0.output.bytes, $0.output.dropped > 0) } }
+    public var outputBytes: (bytes: [UInt8], isTruncated: Bool) {
+        state.withLock { ($0.output.bytes, $0.output.dropped > 0) }
+    }
 
     /// The count and checksum of everything it printed on stdout, however much was kept.
     public var outputDigest: OutputDigest { state.withLock { $0.output.digest } }
 
     /// Its stderr bytes when kept apart, and whether some were dropped at the limit.
-    public var errorBytes: (bytes: [UInt8], isTruncated: Bool) { state.withLock { ($0.errors.bytes, $0.errors.dropped > 0) } }
+    public var errorBytes: (bytes: [UInt8], isTruncated: Bool) {
+        state.withLock { ($0.errors.bytes, $0.errors.dropped > 0) }
+    }
 
     /// Whether the program has exited and everything it printed has been read.
     public var isFinished: Bool { pendingParts.withLock { $0 == 0 } }
 
     /// Waits until the program has exited and everything it printed has been read, at most `timeout`.
     public func waitUntilFinished(timeout: Duration) -> Bool {
-        let milliseconds = Int(timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
+        let milliseconds = Int(
+            timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         return finished.wait(timeout: .now() + .milliseconds(milliseconds)) == .success
     }
 

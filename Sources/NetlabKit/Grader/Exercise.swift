@@ -166,12 +166,15 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
             self = .contains(text)
         } else if let text = try container.decodeIfPresent(String.self, forKey: .json) {
             guard Self.canonicalJSON(text) != nil else {
-                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "json must hold JSON text"))
+                throw DecodingError.dataCorrupted(
+                    .init(codingPath: decoder.codingPath, debugDescription: "json must hold JSON text"))
             }
             self = .json(text)
         } else if required {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "an expect step needs exact, regex, timestamp, ctime or contains"))
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "an expect step needs exact, regex, timestamp, ctime or contains"))
         } else {
             return nil
         }
@@ -201,7 +204,9 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
 
     /// JSON text re-encoded with sorted keys and no spaces, so equal values compare equal.
     static func canonicalJSON(_ text: String) -> Data? {
-        guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else { return nil }
+        guard let value = try? JSONSerialization.jsonObject(with: Data(text.utf8), options: [.fragmentsAllowed]) else {
+            return nil
+        }
         return try? JSONSerialization.data(withJSONObject: value, options: [.sortedKeys, .fragmentsAllowed])
     }
 

@@ -10,7 +10,8 @@ public struct ExerciseLibrary: Sendable {
     public static func located() throws -> ExerciseLibrary {
         guard let folder = ProjectFolder.locate("exercises") else {
             throw RuntimeError(
-                "cannot find the exercises/ folder — run netlab from its checkout, or set NETLAB_HOME to the checkout's path")
+                "cannot find the exercises/ folder — run netlab from its checkout, or set NETLAB_HOME to the checkout's path"
+            )
         }
         return ExerciseLibrary(folder: folder)
     }
@@ -18,7 +19,8 @@ public struct ExerciseLibrary: Sendable {
     /// The ids of every exercise, sorted.
     public func ids() throws -> [String] {
         try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { name in
-            FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).appendingPathComponent("checks.json").path)
+            FileManager.default.fileExists(
+                atPath: folder.appendingPathComponent(name).appendingPathComponent("checks.json").path)
         }.sorted()
     }
 
@@ -35,14 +37,17 @@ public struct ExerciseLibrary: Sendable {
             exercise.id = id
             return exercise
         } catch let error as DecodingError {
-            throw RuntimeError("exercises/\(id)/checks.json is not a valid exercise (\(Self.explain(error))) — see exercises/README.md")
+            throw RuntimeError(
+                "exercises/\(id)/checks.json is not a valid exercise (\(Self.explain(error))) — see exercises/README.md"
+            )
         }
     }
 
     /// The task as the student reads it: the exercise's README.md.
     public func readme(_ id: String) throws -> String {
         _ = try exercise(id)
-        return try String(contentsOf: folder.appendingPathComponent(id).appendingPathComponent("README.md"), encoding: .utf8)
+        return try String(
+            contentsOf: folder.appendingPathComponent(id).appendingPathComponent("README.md"), encoding: .utf8)
     }
 
     private static func explain(_ error: DecodingError) -> String {

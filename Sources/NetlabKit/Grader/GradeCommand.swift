@@ -55,7 +55,9 @@ enum GradeCommand {
                 help: "text, json, junit, gradescope (results.json), or csv (batch only)"),
             Option("output", "FILE", help: "write the report to FILE instead of stdout"),
             Option("batch", "DIR", help: "grade every submission folder in DIR"),
-            Option("cmd", "COMMAND", help: "with --batch: the command for one submission, e.g. 'python3 {dir}/server.py {port}'"),
+            Option(
+                "cmd", "COMMAND",
+                help: "with --batch: the command for one submission, e.g. 'python3 {dir}/server.py {port}'"),
             Option("jobs", "N", kind: .integer(1...16), default: "2", help: "with --batch: submissions graded at once"),
             Option("timeout", "SECONDS", kind: .seconds, default: "120", help: "the most time one grade may take"),
         ],
@@ -81,9 +83,12 @@ enum GradeCommand {
                 let report = try await Grader(exercise: exercise, command: [netlab] + exercise.reference).grade()
                 reports.append(report)
                 if !invocation.flag("json") {
-                    let mark = report.isPassing ? invocation.console.colored("pass", 32) : invocation.console.colored("FAIL", 31)
+                    let mark =
+                        report.isPassing
+                        ? invocation.console.colored("pass", 32) : invocation.console.colored("FAIL", 31)
                     invocation.console.out(
-                        "\(mark)  \(id.padding(toLength: width, withPad: " ", startingAt: 0))  \(report.score)/\(report.maxScore)")
+                        "\(mark)  \(id.padding(toLength: width, withPad: " ", startingAt: 0))  \(report.score)/\(report.maxScore)"
+                    )
                     for result in report.results where !result.passed {
                         invocation.console.out("      \(result.name): \(result.message)")
                     }
@@ -94,7 +99,8 @@ enum GradeCommand {
                 invocation.console.out(ReportFormat.json(reports))
             } else {
                 invocation.console.out("")
-                invocation.console.out("\(passing) of \(reports.count) exercises pass with netlab's reference solutions")
+                invocation.console.out(
+                    "\(passing) of \(reports.count) exercises pass with netlab's reference solutions")
             }
             return passing == reports.count ? 0 : 1
         })
@@ -116,7 +122,8 @@ enum GradeCommand {
                 throw invocation.usageError("--batch needs --cmd, such as --cmd 'python3 {dir}/server.py {port}'")
             }
             let rows = try await BatchGrader(
-                exercise: exercise, folder: URL(fileURLWithPath: batch), template: template, jobs: invocation.int("jobs")
+                exercise: exercise, folder: URL(fileURLWithPath: batch), template: template,
+                jobs: invocation.int("jobs")
             ).grade()
             isPassing = rows.allSatisfy(\.report.isPassing)
             switch format {
@@ -125,16 +132,21 @@ enum GradeCommand {
             case "junit": text = ReportFormat.junit(rows.map { ($0.student, $0.report) })
             case "gradescope":
                 text = ReportFormat.json(
-                    Dictionary(uniqueKeysWithValues: rows.map { ($0.student, ReportFormat.GradescopeResults($0.report)) }))
+                    Dictionary(
+                        uniqueKeysWithValues: rows.map { ($0.student, ReportFormat.GradescopeResults($0.report)) }))
             default: text = BatchGrader.table(rows, exercise: exercise)
             }
         } else {
             guard invocation.hasTrailing, !invocation.trailing.isEmpty else {
                 throw invocation.usageError(
-                    "missing the program to grade — put it after '--', as in: netlab grade \(exercise.id) -- python3 server.py {port}")
+                    "missing the program to grade — put it after '--', as in: netlab grade \(exercise.id) -- python3 server.py {port}"
+                )
             }
-            if format == "csv" { throw invocation.usageError("--format csv is for --batch; use text, json, junit or gradescope") }
-            let report = try await Grader(exercise: exercise, command: invocation.trailing, totalTimeout: timeout).grade()
+            if format == "csv" {
+                throw invocation.usageError("--format csv is for --batch; use text, json, junit or gradescope")
+            }
+            let report = try await Grader(exercise: exercise, command: invocation.trailing, totalTimeout: timeout)
+                .grade()
             isPassing = report.isPassing
             text = ReportFormat(rawValue: format)!.render(
                 report, color: invocation.console.usesColor && invocation.string("output") == nil)

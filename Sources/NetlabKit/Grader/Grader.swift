@@ -54,7 +54,10 @@ public struct Grader: Sendable {
                 results.append(result(check, failure: failure.message))
             } catch is CheckTimedOut {
                 results.append(
-                    result(check, failure: "the check did not finish within \(SocketError.format(seconds: limit)): the program hung"))
+                    result(
+                        check,
+                        failure:
+                            "the check did not finish within \(SocketError.format(seconds: limit)): the program hung"))
             }
         }
         return GradeReport(
@@ -64,7 +67,8 @@ public struct Grader: Sendable {
 
     private func result(_ check: Check, failure: String?) -> CheckResult {
         CheckResult(
-            name: check.name, points: failure == nil ? check.points : 0, maxPoints: check.points, passed: failure == nil,
+            name: check.name, points: failure == nil ? check.points : 0, maxPoints: check.points,
+            passed: failure == nil,
             message: failure ?? "", hint: check.hint)
     }
 

@@ -14,7 +14,9 @@ struct GraderConnection {
     ///
     /// A reply is a line, or the bytes before a pause; `isComplete` may end it sooner, as soon as what
     /// has come is already the expected answer, so a correct program is not kept waiting for the pause.
-    mutating func readReply(within wait: Duration, isComplete: (String) -> Bool = { _ in false }) async throws -> String? {
+    mutating func readReply(within wait: Duration, isComplete: (String) -> Bool = { _ in false }) async throws
+        -> String?
+    {
         if let line = takeLine() { return line }
         if buffer.isEmpty {
             if isClosed { return nil }

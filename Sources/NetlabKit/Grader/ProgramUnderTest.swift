@@ -33,7 +33,8 @@ final class ProgramUnderTest: @unchecked Sendable {
             if !word.hasPrefix("/"), !word.hasPrefix("-"), !word.isEmpty, FileManager.default.fileExists(atPath: word) {
                 return URL(fileURLWithPath: here).appendingPathComponent(word).standardizedFileURL.path
             }
-            return word.replacingOccurrences(of: "{host}", with: host).replacingOccurrences(of: "{port}", with: "\(port)")
+            return word.replacingOccurrences(of: "{host}", with: host).replacingOccurrences(
+                of: "{port}", with: "\(port)")
         }
     }
 

@@ -87,7 +87,11 @@ public enum ReportFormat: String, CaseIterable, Sendable {
             case "\n": escaped += "&#10;"
             default:
                 // XML 1.0 forbids most control characters, even escaped.
-                if scalar.value < 0x20 && scalar != "\t" { escaped += "?" } else { escaped.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 && scalar != "\t" {
+                    escaped += "?"
+                } else {
+                    escaped.unicodeScalars.append(scalar)
+                }
             }
         }
         return escaped

@@ -16,14 +16,18 @@ public final class ScriptedServer: Sendable {
             if let name = try container.decodeIfPresent(String.self, forKey: .reply) {
                 guard let mode = ReplyMode(rawValue: name) else {
                     throw DecodingError.dataCorrupted(
-                        .init(codingPath: decoder.codingPath, debugDescription: "reply must be timestamp, echo, upper or hello"))
+                        .init(
+                            codingPath: decoder.codingPath,
+                            debugDescription: "reply must be timestamp, echo, upper or hello"))
                 }
                 reply = mode
             } else if frames {
                 reply = nil
             } else {
                 throw DecodingError.dataCorrupted(
-                    .init(codingPath: decoder.codingPath, debugDescription: "a server needs a reply mode or frames: true"))
+                    .init(
+                        codingPath: decoder.codingPath, debugDescription: "a server needs a reply mode or frames: true")
+                )
             }
         }
     }
@@ -34,7 +38,9 @@ public final class ScriptedServer: Sendable {
     private let closer: @Sendable () -> Void
 
     /// Starts a server on a loopback address and a free port; `replies` script a frame server.
-    init(transport: Exercise.Transport, behaviour: Behaviour, host: String = "127.0.0.1", replies: [ScriptedReply] = []) throws {
+    init(transport: Exercise.Transport, behaviour: Behaviour, host: String = "127.0.0.1", replies: [ScriptedReply] = [])
+        throws
+    {
         let quiet = Console.capture()
         let received = self.received
         let record: @Sendable (Message) -> Void = { message in received.lines.withLock { $0.append(message.string) } }

@@ -7,7 +7,9 @@ import Foundation
 /// runs `/bin/sh -c LINE` and is accepted only on loopback. See lessons/08-command-servers.md.
 public struct CommandPolicy: Sendable {
     /// The programs that run when the server is not told otherwise.
-    public static let defaultAllowed = ["ls", "pwd", "date", "uname", "whoami", "echo", "cat", "wc", "head", "tail", "md5sum"]
+    public static let defaultAllowed = [
+        "ls", "pwd", "date", "uname", "whoami", "echo", "cat", "wc", "head", "tail", "md5sum",
+    ]
     /// The PATH commands are looked up in, and run with.
     public static let searchPath = "/usr/local/bin:/usr/bin:/bin"
 
@@ -49,10 +51,13 @@ public struct CommandPolicy: Sendable {
             return .refuse(message: "'\(name)': command not found on this server", status: 127)
         }
         for argument in words.dropFirst() {
-            let candidate = argument.hasPrefix("-") ? argument.split(separator: "=", maxSplits: 1).dropFirst().first.map(String.init) : argument
+            let candidate =
+                argument.hasPrefix("-")
+                ? argument.split(separator: "=", maxSplits: 1).dropFirst().first.map(String.init) : argument
             if let candidate, let outside = pathOutside(candidate) {
                 return .refuse(
-                    message: "'\(candidate)' is outside the served folder (it is \(outside)) — use paths inside it", status: 126)
+                    message: "'\(candidate)' is outside the served folder (it is \(outside)) — use paths inside it",
+                    status: 126)
             }
         }
         return .run(words)
@@ -64,12 +69,16 @@ public struct CommandPolicy: Sendable {
         let looksLikePath = argument.contains("/") || argument == ".." || argument.hasPrefix("~")
         guard looksLikePath else { return nil }
         if argument.hasPrefix("~") { return argument }
-        let url = argument.hasPrefix("/") ? URL(fileURLWithPath: argument) : URL(fileURLWithPath: folder).appendingPathComponent(argument)
+        let url =
+            argument.hasPrefix("/")
+            ? URL(fileURLWithPath: argument) : URL(fileURLWithPath: folder).appendingPathComponent(argument)
         let resolved = url.standardizedFileURL.resolvingSymlinksInPath().path
         return resolved == folder || resolved.hasPrefix(folder + "/") ? nil : resolved
     }
 
     static func findProgram(_ name: String) -> String? {
-        searchPath.split(separator: ":").map { "\($0)/\(name)" }.first { FileManager.default.isExecutableFile(atPath: $0) }
+        searchPath.split(separator: ":").map { "\($0)/\(name)" }.first {
+            FileManager.default.isExecutableFile(atPath: $0)
+        }
     }
 }

@@ -22,7 +22,9 @@ enum RexecCommand {
             Option("dir", "FOLDER", default: ".", help: "the folder commands run in and may touch"),
             Option("allow", "NAME", help: "also allow this command (repeatable)", repeatable: true),
             Option("timeout", "SECONDS", kind: .seconds, default: "5", help: "stop a command after this long"),
-            Option("max-output", "BYTES", kind: .integer(1...(1 << 30)), default: "1048576", help: "cut stdout and stderr at this many bytes each"),
+            Option(
+                "max-output", "BYTES", kind: .integer(1...(1 << 30)), default: "1048576",
+                help: "cut stdout and stderr at this many bytes each"),
             .flag("shell", help: "run each line with /bin/sh -c, as the seed does (loopback only)"),
         ],
         examples: ["netlab rexec server --port 0 --dir /tmp/share --allow ps"],
@@ -30,12 +32,14 @@ enum RexecCommand {
             let host = invocation.string("host")!
             let folder = invocation.string("dir")!
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
                 throw RuntimeError("--dir \(folder) is not a folder — give an existing folder")
             }
             if invocation.flag("shell"), !isLoopback(host) {
                 throw invocation.usageError(
-                    "--shell runs whatever a client sends, so it is refused on \(host) — use it only with --host 127.0.0.1 or ::1")
+                    "--shell runs whatever a client sends, so it is refused on \(host) — use it only with --host 127.0.0.1 or ::1"
+                )
             }
             let policy = CommandPolicy(
                 allowed: Set(CommandPolicy.defaultAllowed + invocation.strings("allow")), folder: folder,

@@ -63,16 +63,19 @@ public struct RexecReply: Sendable, Equatable {
 
     public var frame: Frame {
         let header = RexecHeader(
-            stdoutSize: stdout.count, stderrSize: stderr.count, exitStatus: exitStatus, truncated: truncated, timedOut: timedOut)
+            stdoutSize: stdout.count, stderrSize: stderr.count, exitStatus: exitStatus, truncated: truncated,
+            timedOut: timedOut)
         return (try? Frame(encoding: header, payload: stdout + stderr)) ?? Frame(header: [], payload: [])
     }
 
     /// Reads a reply out of a frame, checking that the sizes add up.
     public init(frame: Frame) throws {
         let header = try frame.decodeHeader(as: RexecHeader.self)
-        guard header.stdoutSize >= 0, header.stderrSize >= 0, header.stdoutSize + header.stderrSize == frame.payload.count
+        guard header.stdoutSize >= 0, header.stderrSize >= 0,
+            header.stdoutSize + header.stderrSize == frame.payload.count
         else {
-            throw FrameError.headerFields("stdout_size \(header.stdoutSize) + stderr_size \(header.stderrSize) ≠ total_size")
+            throw FrameError.headerFields(
+                "stdout_size \(header.stdoutSize) + stderr_size \(header.stderrSize) ≠ total_size")
         }
         stdout = Array(frame.payload[..<header.stdoutSize])
         stderr = Array(frame.payload[header.stdoutSize...])

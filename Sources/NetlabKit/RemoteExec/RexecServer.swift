@@ -99,10 +99,13 @@ public final class RexecServer: Sendable {
             }
             try? await Task.sleep(for: .milliseconds(2))
         }
-        let stdout = process.outputBytes, stderr = process.errorBytes
+        let stdout = process.outputBytes
+        let stderr = process.errorBytes
         var errors = stderr.bytes
         if timedOut {
-            errors += Array("netlab rexec: the command ran longer than \(SocketError.format(seconds: timeout.seconds)) and was stopped\n".utf8)
+            errors += Array(
+                "netlab rexec: the command ran longer than \(SocketError.format(seconds: timeout.seconds)) and was stopped\n"
+                    .utf8)
         }
         return RexecReply(
             stdout: stdout.bytes, stderr: errors, exitStatus: timedOut ? 124 : (process.exitStatus ?? 128),

@@ -100,7 +100,8 @@ public final class Socket: @unchecked Sendable {
             }
             switch result {
             case .done(let accepted):
-                let connection = try Socket(accepted: accepted.fd, family: family, peer: accepted.peer, loop: group.next())
+                let connection = try Socket(
+                    accepted: accepted.fd, family: family, peer: accepted.peer, loop: group.next())
                 try? connection.setNoDelay()
                 return connection
             case .wouldBlock:
@@ -162,7 +163,8 @@ public final class Socket: @unchecked Sendable {
             return try await receive(maxBytes: maxBytes, deadline: timeout.map { .now + $0 })
         } catch is WaitTimeout {
             throw SocketError.timedOut(
-                operation: "waiting for a reply from", peer: peerName.withLock { $0 }, seconds: timeout.map(Self.seconds) ?? 0)
+                operation: "waiting for a reply from", peer: peerName.withLock { $0 },
+                seconds: timeout.map(Self.seconds) ?? 0)
         }
     }
 
@@ -195,7 +197,8 @@ public final class Socket: @unchecked Sendable {
         switch code {
         case ECONNRESET: .connectionReset(peer: peerName.withLock { $0 })
         case ECONNREFUSED:
-            .connectionRefused(host: remoteAddress?.host ?? "the server", port: remoteAddress?.port ?? 0, transport: kind.transport)
+            .connectionRefused(
+                host: remoteAddress?.host ?? "the server", port: remoteAddress?.port ?? 0, transport: kind.transport)
         case ETIMEDOUT: .timedOut(operation: "talking to", peer: peerName.withLock { $0 }, seconds: 0)
         default: .system(call: "recv", code: code)
         }
@@ -208,7 +211,9 @@ public final class Socket: @unchecked Sendable {
             let seen = loop.eventCount(fd, .write)
             let result: Syscalls.IOResult<Int>
             do {
-                result = try bytes.withUnsafeBytes { try Syscalls.send(fd, UnsafeRawBufferPointer(rebasing: $0[offset...])) }
+                result = try bytes.withUnsafeBytes {
+                    try Syscalls.send(fd, UnsafeRawBufferPointer(rebasing: $0[offset...]))
+                }
             } catch SocketError.system(_, let code) {
                 switch code {
                 case EPIPE: throw SocketError.peerClosed(peer: peerName.withLock { $0 })

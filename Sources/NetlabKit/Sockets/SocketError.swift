@@ -37,14 +37,14 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case let .addressInUse(host, port):
+        case .addressInUse(let host, let port):
             "port \(port) is already in use on \(host) (EADDRINUSE) — another server is still running; "
                 + "stop it, pick another --port, or pass --port 0 for a free one"
-        case let .privilegedPort(port):
+        case .privilegedPort(let port):
             "port \(port) is below 1024 and needs root (EACCES) — use a port from 1024 up, such as --port 21567"
-        case let .addressNotAvailable(host):
+        case .addressNotAvailable(let host):
             "\(host) is not an address of this machine (EADDRNOTAVAIL) — use --host 127.0.0.1, or 0.0.0.0 for every interface"
-        case let .connectionRefused(host, port, transport):
+        case .connectionRefused(let host, let port, let transport):
             switch transport {
             case .tcp:
                 "nothing is listening on \(SocketAddress.format(host: host, port: port)) (ECONNREFUSED) — "
@@ -53,24 +53,24 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
                 "nothing is listening on \(SocketAddress.format(host: host, port: port)) (UDP, ECONNREFUSED) — "
                     + "start the server first, or check --host and --port"
             }
-        case let .connectionReset(peer):
+        case .connectionReset(let peer):
             "\(peer) reset the connection (ECONNRESET) — the other program crashed or closed without reading; "
                 + "check its output and try again"
-        case let .timedOut(operation, peer, seconds):
+        case .timedOut(let operation, let peer, let seconds):
             "\(operation) \(peer) timed out after \(Self.format(seconds: seconds)) (ETIMEDOUT) — "
                 + "is the server running and reachable? raise --timeout if it is just slow"
-        case let .hostUnreachable(host, code):
+        case .hostUnreachable(let host, let code):
             "no route to \(host) (\(Errno.name(code))) — check the address and your network connection"
-        case let .unknownHost(host, reason):
+        case .unknownHost(let host, let reason):
             "cannot find host '\(host)' (\(reason)) — check the spelling, or use an address such as 127.0.0.1"
-        case let .noReply(peer, tries, timeout):
+        case .noReply(let peer, let tries, let timeout):
             "no reply from \(peer) after \(tries) \(tries == 1 ? "try" : "tries") of \(Self.format(seconds: timeout)) (UDP) — "
                 + "is the server running? UDP does not tell a sender when nobody listens"
-        case let .peerClosed(peer):
+        case .peerClosed(let peer):
             "\(peer) closed the connection (EPIPE) — the other side stopped reading; reconnect and try again"
-        case let .tooManyOpenFiles(code):
+        case .tooManyOpenFiles(let code):
             "too many open files (\(Errno.name(code))) — raise the limit with 'ulimit -n' or open fewer connections"
-        case let .system(call, code):
+        case .system(let call, let code):
             "\(call) failed (\(Errno.name(code)): \(Errno.message(code)))"
         }
     }

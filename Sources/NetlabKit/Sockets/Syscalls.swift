@@ -153,7 +153,9 @@ enum Syscalls {
                 }
             }
             if count >= 0 {
-                let sender = withUnsafeBytes(of: &storage) { SocketAddress(bytes: $0.baseAddress!, length: Int(length)) }
+                let sender = withUnsafeBytes(of: &storage) {
+                    SocketAddress(bytes: $0.baseAddress!, length: Int(length))
+                }
                 return .done((count, sender))
             }
             switch errno {
@@ -288,7 +290,9 @@ enum Syscalls {
     }
 
     /// Wraps epoll_wait(2); returns how many events it wrote, 0 on EINTR.
-    static func epollWait(_ epoll: Int32, events: UnsafeMutablePointer<epoll_event>, capacity: Int32, timeoutMilliseconds: Int32)
+    static func epollWait(
+        _ epoll: Int32, events: UnsafeMutablePointer<epoll_event>, capacity: Int32, timeoutMilliseconds: Int32
+    )
         -> Int
     {
         let count = epoll_wait(epoll, events, capacity, timeoutMilliseconds)

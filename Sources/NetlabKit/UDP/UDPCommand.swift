@@ -30,7 +30,8 @@ enum UDPCommand {
             and is sent again up to --retries times. An empty line or the end of input quits.
             """,
         options: ClientOptions.options(timeout: "1") + [
-            Option("retries", "N", kind: .integer(0...100), default: "2", help: "times to send again when no reply comes")
+            Option(
+                "retries", "N", kind: .integer(0...100), default: "2", help: "times to send again when no reply comes")
         ],
         examples: ["echo hello | netlab udp client --port 21567 --timeout 0.5"],
         action: { invocation in

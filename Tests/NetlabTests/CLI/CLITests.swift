@@ -115,18 +115,29 @@ struct CLITests {
         let result = await runCLI(["udp", "client", "--retry", "3"])
         #expect(result.status == 64)
         #expect(
-            result.err == "netlab udp client: unknown option '--retry' — did you mean '--retries'? See 'netlab udp client --help'\n")
+            result.err
+                == "netlab udp client: unknown option '--retry' — did you mean '--retries'? See 'netlab udp client --help'\n"
+        )
     }
 
-    @Test("bad option values are usage errors that say what is allowed", arguments: [
-        (["tcp", "server", "--port", "70000"], "netlab tcp server: --port must be a port number from 0 to 65535, not '70000'\n"),
-        (["tcp", "server", "--reply", "time"],
-         "netlab tcp server: --reply must be one of timestamp, echo, upper or hello, not 'time' — did you mean 'timestamp'?\n"),
-        (["udp", "client", "--timeout", "-1"],
-         "netlab udp client: --timeout must be a number of seconds above 0, such as 1 or 0.5, not '-1'\n"),
-        (["tcp", "client", "--port"], "netlab tcp client: --port needs a value: --port PORT\n"),
-        (["udp"], "netlab udp: missing command — choose one of server or client; see 'netlab udp --help'\n"),
-    ])
+    @Test(
+        "bad option values are usage errors that say what is allowed",
+        arguments: [
+            (
+                ["tcp", "server", "--port", "70000"],
+                "netlab tcp server: --port must be a port number from 0 to 65535, not '70000'\n"
+            ),
+            (
+                ["tcp", "server", "--reply", "time"],
+                "netlab tcp server: --reply must be one of timestamp, echo, upper or hello, not 'time' — did you mean 'timestamp'?\n"
+            ),
+            (
+                ["udp", "client", "--timeout", "-1"],
+                "netlab udp client: --timeout must be a number of seconds above 0, such as 1 or 0.5, not '-1'\n"
+            ),
+            (["tcp", "client", "--port"], "netlab tcp client: --port needs a value: --port PORT\n"),
+            (["udp"], "netlab udp: missing command — choose one of server or client; see 'netlab udp --help'\n"),
+        ])
     func badValues(arguments: [String], message: String) async {
         let result = await runCLI(arguments)
         #expect(result.status == 64)

@@ -9,7 +9,10 @@ private struct ChatFixture {
     let task: Task<Void, any Error>
     let console: Console
 
-    init(_ chatProtocol: ChatServer.ChatProtocol, maxLine: Int = 4096, maxQueue: Int = 1 << 20, loginTimeout: Duration = .seconds(30)) throws {
+    init(
+        _ chatProtocol: ChatServer.ChatProtocol, maxLine: Int = 4096, maxQueue: Int = 1 << 20,
+        loginTimeout: Duration = .seconds(30)
+    ) throws {
         console = Console.capture()
         server = try ChatServer(
             host: "127.0.0.1", port: 0, chatProtocol: chatProtocol, maxLineBytes: maxLine, maxQueueBytes: maxQueue,
@@ -80,7 +83,9 @@ struct ChatRoomsTests {
         }
     }
 
-    @Test("seed 16-9/10's client, ported to Python 3, logs in, chats and quits", .enabled(if: Tools.isInstalled("python3")))
+    @Test(
+        "seed 16-9/10's client, ported to Python 3, logs in, chats and quits",
+        .enabled(if: Tools.isInstalled("python3")))
     func pythonClients() async throws {
         let chat = try ChatFixture(.rooms)
         defer { chat.stop() }
@@ -109,7 +114,8 @@ struct ChatRoomsTests {
         #expect(try await process.wait(within: 20) == 0, "\(process.stderr)")
         #expect(
             process.stdout
-                == "alice success\nbob success\nalice bob joined the room\nalice bob: hi\nalice quit\nbob alice left the room\n")
+                == "alice success\nbob success\nalice bob joined the room\nalice bob: hi\nalice quit\nbob alice left the room\n"
+        )
     }
 
     @Test("nc is a chat client too", .enabled(if: Tools.hasOpenBSDNetcat))
@@ -128,17 +134,21 @@ struct ChatRoomsTests {
             #expect(line.hasSuffix("] dave: from nc"))
         }
         let deadline = ContinuousClock.now + .seconds(5)
-        while !nc.stdout.hasPrefix("success\n"), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        while !nc.stdout.hasPrefix("success\n"), ContinuousClock.now < deadline {
+            try await Task.sleep(for: .milliseconds(10))
+        }
         #expect(nc.stdout.hasPrefix("success\n"))
     }
 
-    @Test("bad logins get a clear error and a close, and the server keeps serving", arguments: [
-        ("alice", "error: log in with 'username room', two words, such as 'alice lobby'"),
-        ("", "error: log in with 'username room', two words, such as 'alice lobby'"),
-        ("al\u{7}ice room", "error: a name cannot hold control characters or ':'"),
-        (String(repeating: "n", count: 40) + " room", "error: a name is at most 32 characters"),
-        ("server room", "error: 'server' is reserved; choose another name"),
-    ])
+    @Test(
+        "bad logins get a clear error and a close, and the server keeps serving",
+        arguments: [
+            ("alice", "error: log in with 'username room', two words, such as 'alice lobby'"),
+            ("", "error: log in with 'username room', two words, such as 'alice lobby'"),
+            ("al\u{7}ice room", "error: a name cannot hold control characters or ':'"),
+            (String(repeating: "n", count: 40) + " room", "error: a name is at most 32 characters"),
+            ("server room", "error: 'server' is reserved; choose another name"),
+        ])
     func badLogins(login: String, error: String) async throws {
         let chat = try ChatFixture(.rooms)
         defer { chat.stop() }
@@ -234,7 +244,9 @@ struct ChatDirectTests {
         }
     }
 
-    @Test("seed 003's client, ported to Python 3, splits every line it gets on ':'", .enabled(if: Tools.isInstalled("python3")))
+    @Test(
+        "seed 003's client, ported to Python 3, splits every line it gets on ':'",
+        .enabled(if: Tools.isInstalled("python3")))
     func pythonClient() async throws {
         let chat = try ChatFixture(.direct)
         defer { chat.stop() }
@@ -269,6 +281,7 @@ struct ChatDirectTests {
         defer { process.stop() }
         process.closeInput()
         #expect(try await process.wait(within: 20) == 0, "\(process.stderr)")
-        #expect(process.stdout == "alice 发来 hi from alice\nerror 发来 nobody is not connected, so the message was not sent\n")
+        #expect(
+            process.stdout == "alice 发来 hi from alice\nerror 发来 nobody is not connected, so the message was not sent\n")
     }
 }

@@ -8,7 +8,8 @@ struct ChatSlowReaderTests {
     @Test("a reader that never reads is disconnected with a log line, and the room carries on")
     func slowReader() async throws {
         let console = Console.capture()
-        let server = try ChatServer(host: "127.0.0.1", port: 0, chatProtocol: .rooms, maxQueueBytes: 64 * 1024, console: console)
+        let server = try ChatServer(
+            host: "127.0.0.1", port: 0, chatProtocol: .rooms, maxQueueBytes: 64 * 1024, console: console)
         let port = try server.localAddress.port
         let task = Task { try await server.run() }
         defer {

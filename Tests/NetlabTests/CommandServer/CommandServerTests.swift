@@ -18,7 +18,9 @@ struct CommandServerTests {
     private func makeFolder(_ names: [String]) throws -> URL {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-cmd-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        for name in names { _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data()) }
+        for name in names {
+            _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data())
+        }
         return folder
     }
 

@@ -19,7 +19,8 @@ struct DaytimeTests {
         let pattern = try Regex(#"(Mon|Tue|Wed|Thu|Fri|Sat|Sun) \w{3} [ 123]\d \d\d:\d\d:\d\d \d{4}"#)
         for transport in [SocketError.Transport.udp, .tcp] {
             let text = try await withTimeout {
-                try await DaytimeClient(host: "127.0.0.1", port: port, transport: transport, timeout: .seconds(2)).query()
+                try await DaytimeClient(host: "127.0.0.1", port: port, transport: transport, timeout: .seconds(2))
+                    .query()
             }
             #expect(text.wholeMatch(of: pattern) != nil, "\(transport): \(text)")
         }

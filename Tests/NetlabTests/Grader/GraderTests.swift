@@ -17,21 +17,26 @@ struct GradeCase: Sendable, CustomTestStringConvertible {
     let exercise: String
     let command: [String]
     let mustFail: Set<Int>
-    var testDescription: String { "\(exercise): \(command.dropFirst().map { ($0 as NSString).lastPathComponent }.joined(separator: " "))" }
+    var testDescription: String {
+        "\(exercise): \(command.dropFirst().map { ($0 as NSString).lastPathComponent }.joined(separator: " "))"
+    }
 
     init(_ exercise: String, _ command: String, fails: Set<Int>) {
         self.exercise = exercise
-        self.command = ["python3"] + command.split(separator: " ").map {
-            String($0).replacingOccurrences(of: "good/", with: Paths.good + "/")
-                .replacingOccurrences(of: "broken/", with: Paths.broken + "/")
-        }
+        self.command =
+            ["python3"]
+            + command.split(separator: " ").map {
+                String($0).replacingOccurrences(of: "good/", with: Paths.good + "/")
+                    .replacingOccurrences(of: "broken/", with: Paths.broken + "/")
+            }
         mustFail = fails
     }
 }
 
 private func grade(_ exercise: String, _ command: [String]) async throws -> GradeReport {
     try await GradeSlots.shared.run {
-        try await Grader(exercise: try Paths.library.exercise(exercise), command: command, totalTimeout: .seconds(60)).grade()
+        try await Grader(exercise: try Paths.library.exercise(exercise), command: command, totalTimeout: .seconds(60))
+            .grade()
     }
 }
 
@@ -120,7 +125,9 @@ struct GraderTests {
         let netlab = Tools.netlab.path
         for id in try Paths.library.ids() {
             let exercise = try Paths.library.exercise(id)
-            let report = try await GradeSlots.shared.run { try await Grader(exercise: exercise, command: [netlab] + exercise.reference).grade() }
+            let report = try await GradeSlots.shared.run {
+                try await Grader(exercise: exercise, command: [netlab] + exercise.reference).grade()
+            }
             #expect(report.isPassing, "\(id): \(report.results.filter { !$0.passed }.map(\.message))")
         }
     }
@@ -141,17 +148,23 @@ struct GraderTests {
         }
     }
 
-    @Test("a correct Python program from the seeds passes every check", .enabled(if: Tools.isInstalled("python3")), arguments: goodCases)
+    @Test(
+        "a correct Python program from the seeds passes every check", .enabled(if: Tools.isInstalled("python3")),
+        arguments: goodCases)
     func goodPrograms(_ gradeCase: GradeCase) async throws {
         let report = try await grade(gradeCase.exercise, gradeCase.command)
         #expect(report.isPassing, "\(report.results.filter { !$0.passed }.map { "\($0.name): \($0.message)" })")
     }
 
-    @Test("each broken implementation fails the checks it must fail", .enabled(if: Tools.isInstalled("python3")), arguments: brokenCases)
+    @Test(
+        "each broken implementation fails the checks it must fail", .enabled(if: Tools.isInstalled("python3")),
+        arguments: brokenCases)
     func brokenPrograms(_ gradeCase: GradeCase) async throws {
         let report = try await grade(gradeCase.exercise, gradeCase.command)
         let failed = Set(report.results.enumerated().filter { !$0.element.passed }.map { $0.offset + 1 })
-        #expect(gradeCase.mustFail.isSubset(of: failed), "failed \(failed.sorted()), expected at least \(gradeCase.mustFail.sorted())")
+        #expect(
+            gradeCase.mustFail.isSubset(of: failed),
+            "failed \(failed.sorted()), expected at least \(gradeCase.mustFail.sorted())")
         #expect(!report.isPassing)
         for result in report.results where !result.passed {
             #expect(!result.message.isEmpty && !result.hint.isEmpty)
@@ -163,7 +176,9 @@ struct GraderTests {
         for id in try Paths.library.ids() {
             let count = try Paths.library.exercise(id).checks.count
             let covered = brokenCases.filter { $0.exercise == id }.reduce(Set<Int>()) { $0.union($1.mustFail) }
-            #expect(covered == Set(1...count), "\(id): checks \(Set(1...count).subtracting(covered).sorted()) have no broken implementation")
+            #expect(
+                covered == Set(1...count),
+                "\(id): checks \(Set(1...count).subtracting(covered).sorted()) have no broken implementation")
         }
     }
 
@@ -173,13 +188,17 @@ struct GraderTests {
         let command = [Tools.netlab.path] + exercise.reference
         var scores: Set<String> = []
         for _ in 0..<20 {
-            let report = try await GradeSlots.shared.run { try await Grader(exercise: exercise, command: command).grade() }
+            let report = try await GradeSlots.shared.run {
+                try await Grader(exercise: exercise, command: command).grade()
+            }
             scores.insert(report.results.map { "\($0.passed)" }.joined(separator: ","))
         }
         #expect(scores.count == 1, "\(scores)")
     }
 
-    @Test("a program that never listens is reported with its last lines, and no process is left", .enabled(if: Tools.isInstalled("python3")))
+    @Test(
+        "a program that never listens is reported with its last lines, and no process is left",
+        .enabled(if: Tools.isInstalled("python3")))
     func neverListens() async throws {
         // A uniquely named copy, so no other test's process can be mistaken for it.
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-orphan-\(UUID().uuidString)")
@@ -188,7 +207,9 @@ struct GraderTests {
         let script = folder.appendingPathComponent("never_listens_unique.py")
         try FileManager.default.copyItem(atPath: Paths.broken + "/never_listens.py", toPath: script.path)
         let exercise = try Paths.library.exercise("tcp-timestamp-server")
-        let report = try await GradeSlots.shared.run { try await Grader(exercise: exercise, command: ["python3", script.path, "{port}"]).grade() }
+        let report = try await GradeSlots.shared.run {
+            try await Grader(exercise: exercise, command: ["python3", script.path, "{port}"]).grade()
+        }
         #expect(report.score == 0)
         let message = report.results[0].message
         #expect(message.contains("never listened on 127.0.0.1:"), "\(message)")
@@ -203,7 +224,9 @@ struct GraderTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let script = folder.appendingPathComponent("hangs_unique.py")
         try FileManager.default.copyItem(atPath: Paths.broken + "/listens_then_hangs.py", toPath: script.path)
-        let grader = try TestProcess.netlab(["grade", "tcp-timestamp-server", "--", "python3", script.path, "tcp", "{port}"])
+        let grader = try TestProcess.netlab([
+            "grade", "tcp-timestamp-server", "--", "python3", script.path, "tcp", "{port}",
+        ])
         defer { grader.stop() }
         // The grader's own command line names the script too: look for the other process.
         let graderPID = grader.process.processIdentifier
@@ -226,7 +249,8 @@ struct GraderTests {
     func cleanChild() async throws {
         let folder = FileManager.default.temporaryDirectory.path
         let child = try ChildProcess(
-            arguments: ["sh", "-c", "grep SigIgn /proc/self/status; ls -l /proc/self/fd | grep -c socket"], folder: folder)
+            arguments: ["sh", "-c", "grep SigIgn /proc/self/status; ls -l /proc/self/fd | grep -c socket"],
+            folder: folder)
         #expect(await child.waitForExit(timeout: .seconds(5)))
         let lines = child.output.split(separator: "\n").map(String.init)
         // SigIgn is a hexadecimal mask of ignored signals: bit N-1 is signal N.
@@ -239,14 +263,17 @@ struct GraderTests {
     @Test("reports come as text, JSON, JUnit XML and Gradescope results.json")
     func formats() async throws {
         let exercise = try Paths.library.exercise("hello-udp")
-        let report = try await GradeSlots.shared.run { try await Grader(exercise: exercise, command: [Tools.netlab.path] + exercise.reference).grade() }
+        let report = try await GradeSlots.shared.run {
+            try await Grader(exercise: exercise, command: [Tools.netlab.path] + exercise.reference).grade()
+        }
         let text = ReportFormat.text.render(report)
         #expect(text.hasPrefix("hello-udp: Hello server over UDP\n"))
         #expect(text.hasSuffix("score 7/7: every check passed"))
         let json = try JSONSerialization.jsonObject(with: Data(ReportFormat.json.render(report).utf8)) as? [String: Any]
         #expect(json?["score"] as? Int == 7)
         #expect((json?["results"] as? [Any])?.count == 3)
-        let gradescope = try JSONSerialization.jsonObject(with: Data(ReportFormat.gradescope.render(report).utf8)) as? [String: Any]
+        let gradescope =
+            try JSONSerialization.jsonObject(with: Data(ReportFormat.gradescope.render(report).utf8)) as? [String: Any]
         let tests = gradescope?["tests"] as? [[String: Any]]
         #expect(gradescope?["score"] as? Int == 7)
         #expect(tests?.first?["max_score"] as? Int == 3)
@@ -255,14 +282,16 @@ struct GraderTests {
         #expect(junit.contains(#"<testsuite name="hello-udp" tests="3" failures="0">"#))
     }
 
-    @Test("batch grading writes one row per student and one column per check", .enabled(if: Tools.isInstalled("python3")))
+    @Test(
+        "batch grading writes one row per student and one column per check", .enabled(if: Tools.isInstalled("python3")))
     func batch() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-batch-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         for (student, file) in [("alice", "good/hello_tcp_server.py"), ("bob", "broken/one_at_a_time_hello.py")] {
             let dir = folder.appendingPathComponent(student)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
-            let source = file.hasPrefix("good/") ? Paths.good + "/" + file.dropFirst(5) : Paths.broken + "/" + file.dropFirst(7)
+            let source =
+                file.hasPrefix("good/") ? Paths.good + "/" + file.dropFirst(5) : Paths.broken + "/" + file.dropFirst(7)
             try FileManager.default.copyItem(atPath: source, toPath: dir.appendingPathComponent("server.py").path)
         }
         let result = await runCLI([
@@ -278,11 +307,15 @@ struct GraderTests {
         #expect(rows[2].hasPrefix("bob,2,2,2,0,"))
     }
 
-    @Test("a program path relative to where netlab runs still works in the grader's temporary folder", .enabled(if: Tools.isInstalled("python3")))
+    @Test(
+        "a program path relative to where netlab runs still works in the grader's temporary folder",
+        .enabled(if: Tools.isInstalled("python3")))
     func relativePath() async throws {
         let relative = Paths.good.replacingOccurrences(of: FileManager.default.currentDirectoryPath + "/", with: "")
         #expect(!relative.hasPrefix("/"), "the tests run from the package folder")
-        let result = await runCLI(["grade", "hello-udp", "--", "python3", relative + "/udp_server.py", "hello", "{port}"])
+        let result = await runCLI([
+            "grade", "hello-udp", "--", "python3", relative + "/udp_server.py", "hello", "{port}",
+        ])
         #expect(result.status == 0, "\(result.out)")
     }
 
@@ -296,7 +329,10 @@ struct GraderTests {
         )
         let unknown = await runCLI(["grade", "helo-tcp", "--", "true"])
         #expect(unknown.status == 1)
-        #expect(unknown.err == "netlab: there is no exercise 'helo-tcp' — did you mean 'hello-tcp'? See 'netlab exercises' for the list\n")
+        #expect(
+            unknown.err
+                == "netlab: there is no exercise 'helo-tcp' — did you mean 'hello-tcp'? See 'netlab exercises' for the list\n"
+        )
     }
 }
 

@@ -5,224 +5,224 @@ import Testing
 
 /// The answers of Python's `ipaddress` for random inputs, made by `ipaddress_oracle.py` once per test run.
 struct PythonOracle: Decodable, Sendable {
-  struct IPv4Case: Decodable, Sendable {
-    let input, network, broadcast, netmask, hostmask: String
-    let first_host, last_host: String
-    let host_count, num_addresses: Int
-    let is_multicast, is_loopback, is_link_local: Bool
-  }
-
-  struct IPv6Case: Decodable, Sendable {
-    let input, compressed, exploded, network, network_exploded, last_exploded, num_addresses: String
-    let is_multicast, is_loopback, is_link_local: Bool
-    let ipv4_mapped: String?
-  }
-
-  struct SummaryCase: Decodable, Sendable {
-    let items: [String]
-    let networks: [String]
-  }
-
-  struct RangeCase: Decodable, Sendable {
-    let range: String
-    let networks: [String]
-  }
-
-  struct MutationCase: Decodable, Sendable {
-    let text: String
-    let valid: Bool
-    let version: Int?
-    let value: String?
-  }
-
-  let python: String
-  let seed: Int
-  let ipv4: [IPv4Case]
-  let ipv6: [IPv6Case]
-  let summaries_v4: [SummaryCase]
-  let summaries_v6: [SummaryCase]
-  let ranges_v4: [RangeCase]
-  let ranges_v6: [RangeCase]
-  let mutations: [MutationCase]
-
-  /// The oracle's answers, or nil (with the reason printed) when python3 is missing or fails.
-  static let shared: PythonOracle? = {
-    guard let python = Tools.path(of: "python3") else {
-      print(
-        "skipping: 'python3' is not installed, so netlab cannot be checked against Python's ipaddress"
-      )
-      return nil
+    struct IPv4Case: Decodable, Sendable {
+        let input, network, broadcast, netmask, hostmask: String
+        let first_host, last_host: String
+        let host_count, num_addresses: Int
+        let is_multicast, is_loopback, is_link_local: Bool
     }
-    let script = IPTestSupport.scripts.appendingPathComponent("ipaddress_oracle.py").path
-    guard let output = IPTestSupport.blockingOutput(of: python, [script, "--seed", "4"]),
-      let oracle = try? JSONDecoder().decode(PythonOracle.self, from: Data(output.utf8))
-    else {
-      print("skipping: \(script) did not produce its JSON")
-      return nil
+
+    struct IPv6Case: Decodable, Sendable {
+        let input, compressed, exploded, network, network_exploded, last_exploded, num_addresses: String
+        let is_multicast, is_loopback, is_link_local: Bool
+        let ipv4_mapped: String?
     }
-    return oracle
-  }()
+
+    struct SummaryCase: Decodable, Sendable {
+        let items: [String]
+        let networks: [String]
+    }
+
+    struct RangeCase: Decodable, Sendable {
+        let range: String
+        let networks: [String]
+    }
+
+    struct MutationCase: Decodable, Sendable {
+        let text: String
+        let valid: Bool
+        let version: Int?
+        let value: String?
+    }
+
+    let python: String
+    let seed: Int
+    let ipv4: [IPv4Case]
+    let ipv6: [IPv6Case]
+    let summaries_v4: [SummaryCase]
+    let summaries_v6: [SummaryCase]
+    let ranges_v4: [RangeCase]
+    let ranges_v6: [RangeCase]
+    let mutations: [MutationCase]
+
+    /// The oracle's answers, or nil (with the reason printed) when python3 is missing or fails.
+    static let shared: PythonOracle? = {
+        guard let python = Tools.path(of: "python3") else {
+            print(
+                "skipping: 'python3' is not installed, so netlab cannot be checked against Python's ipaddress"
+            )
+            return nil
+        }
+        let script = IPTestSupport.scripts.appendingPathComponent("ipaddress_oracle.py").path
+        guard let output = IPTestSupport.blockingOutput(of: python, [script, "--seed", "4"]),
+            let oracle = try? JSONDecoder().decode(PythonOracle.self, from: Data(output.utf8))
+        else {
+            print("skipping: \(script) did not produce its JSON")
+            return nil
+        }
+        return oracle
+    }()
 }
 
 @Suite("IP calculator against Python's ipaddress")
 struct IPDifferentialTests {
-  private static var hasOracle: Bool { PythonOracle.shared != nil }
+    private static var hasOracle: Bool { PythonOracle.shared != nil }
 
-  /// Collects mismatches; the test fails showing the first few.
-  private struct Mismatches {
-    var lines: [String] = []
-    mutating func check(_ input: String, _ field: String, _ got: String, _ want: String) {
-      if got != want { lines.append("\(input): \(field) is \(got), ipaddress says \(want)") }
+    /// Collects mismatches; the test fails showing the first few.
+    private struct Mismatches {
+        var lines: [String] = []
+        mutating func check(_ input: String, _ field: String, _ got: String, _ want: String) {
+            if got != want { lines.append("\(input): \(field) is \(got), ipaddress says \(want)") }
+        }
+        func report(_ total: Int) -> Comment {
+            Comment(
+                rawValue: "\(lines.count) mismatches in \(total) cases:\n"
+                    + lines.prefix(10).joined(separator: "\n"))
+        }
     }
-    func report(_ total: Int) -> Comment {
-      Comment(
-        rawValue: "\(lines.count) mismatches in \(total) cases:\n"
-          + lines.prefix(10).joined(separator: "\n"))
-    }
-  }
 
-  @Test(
-    "IPv4 network, broadcast, mask, host range and counts match ipaddress on 10,000 random inputs",
-    .enabled(if: hasOracle, "python3 is needed"))
-  func ipv4Facts() throws {
-    let oracle = try #require(PythonOracle.shared)
-    #expect(oracle.ipv4.count >= 10_000)
-    var mismatches = Mismatches()
-    for item in oracle.ipv4 {
-      guard case .v4(let address, let mask) = try IPInterface(parsing: item.input) else {
-        mismatches.lines.append("\(item.input): not read as IPv4")
-        continue
-      }
-      let network = IPNetwork(containing: address, prefixLength: mask.prefixLength)
-      let special = SpecialPurposeRange.of(address)?.key
-      mismatches.check(item.input, "network", network.first.description, item.network)
-      mismatches.check(item.input, "last address", network.last.description, item.broadcast)
-      mismatches.check(item.input, "mask", mask.dotted.description, item.netmask)
-      mismatches.check(item.input, "wildcard", mask.wildcard.description, item.hostmask)
-      mismatches.check(item.input, "first host", network.firstHost.description, item.first_host)
-      mismatches.check(item.input, "last host", network.lastHost.description, item.last_host)
-      mismatches.check(
-        item.input, "host count", String(network.usableHostCount), String(item.host_count))
-      mismatches.check(
-        item.input, "address count", String(network.addressCount), String(item.num_addresses))
-      mismatches.check(
-        item.input, "multicast", String(special == "multicast"), String(item.is_multicast))
-      mismatches.check(
-        item.input, "loopback", String(special == "loopback"), String(item.is_loopback))
-      mismatches.check(
-        item.input, "link-local", String(special == "link_local"), String(item.is_link_local))
+    @Test(
+        "IPv4 network, broadcast, mask, host range and counts match ipaddress on 10,000 random inputs",
+        .enabled(if: hasOracle, "python3 is needed"))
+    func ipv4Facts() throws {
+        let oracle = try #require(PythonOracle.shared)
+        #expect(oracle.ipv4.count >= 10_000)
+        var mismatches = Mismatches()
+        for item in oracle.ipv4 {
+            guard case .v4(let address, let mask) = try IPInterface(parsing: item.input) else {
+                mismatches.lines.append("\(item.input): not read as IPv4")
+                continue
+            }
+            let network = IPNetwork(containing: address, prefixLength: mask.prefixLength)
+            let special = SpecialPurposeRange.of(address)?.key
+            mismatches.check(item.input, "network", network.first.description, item.network)
+            mismatches.check(item.input, "last address", network.last.description, item.broadcast)
+            mismatches.check(item.input, "mask", mask.dotted.description, item.netmask)
+            mismatches.check(item.input, "wildcard", mask.wildcard.description, item.hostmask)
+            mismatches.check(item.input, "first host", network.firstHost.description, item.first_host)
+            mismatches.check(item.input, "last host", network.lastHost.description, item.last_host)
+            mismatches.check(
+                item.input, "host count", String(network.usableHostCount), String(item.host_count))
+            mismatches.check(
+                item.input, "address count", String(network.addressCount), String(item.num_addresses))
+            mismatches.check(
+                item.input, "multicast", String(special == "multicast"), String(item.is_multicast))
+            mismatches.check(
+                item.input, "loopback", String(special == "loopback"), String(item.is_loopback))
+            mismatches.check(
+                item.input, "link-local", String(special == "link_local"), String(item.is_link_local))
+        }
+        #expect(mismatches.lines.isEmpty, mismatches.report(oracle.ipv4.count))
     }
-    #expect(mismatches.lines.isEmpty, mismatches.report(oracle.ipv4.count))
-  }
 
-  @Test(
-    "IPv6 forms, network, last address, count and type match ipaddress on 2,000 random inputs",
-    .enabled(if: hasOracle, "python3 is needed"))
-  func ipv6Facts() throws {
-    let oracle = try #require(PythonOracle.shared)
-    #expect(oracle.ipv6.count >= 2_000)
-    var mismatches = Mismatches()
-    for item in oracle.ipv6 {
-      guard case .v6(let address, let prefixLength) = try IPInterface(parsing: item.input) else {
-        mismatches.lines.append("\(item.input): not read as IPv6")
-        continue
-      }
-      let network = IPNetwork(containing: address, prefixLength: prefixLength)
-      let type = SpecialPurposeRange.of(address)?.key
-      mismatches.check(item.input, "compressed", address.description, item.compressed)
-      mismatches.check(item.input, "expanded", address.expanded, item.exploded)
-      mismatches.check(item.input, "network", network.first.description, item.network)
-      mismatches.check(
-        item.input, "network expanded", network.first.expanded, item.network_exploded)
-      mismatches.check(item.input, "last address", network.last.expanded, item.last_exploded)
-      mismatches.check(item.input, "address count", network.addressCountText, item.num_addresses)
-      mismatches.check(
-        item.input, "multicast", String(type == "multicast"), String(item.is_multicast))
-      mismatches.check(item.input, "loopback", String(type == "loopback"), String(item.is_loopback))
-      mismatches.check(
-        item.input, "link-local", String(type == "link_local"), String(item.is_link_local))
-      mismatches.check(
-        item.input, "IPv4-mapped", address.mappedIPv4?.description ?? "none",
-        item.ipv4_mapped ?? "none")
+    @Test(
+        "IPv6 forms, network, last address, count and type match ipaddress on 2,000 random inputs",
+        .enabled(if: hasOracle, "python3 is needed"))
+    func ipv6Facts() throws {
+        let oracle = try #require(PythonOracle.shared)
+        #expect(oracle.ipv6.count >= 2_000)
+        var mismatches = Mismatches()
+        for item in oracle.ipv6 {
+            guard case .v6(let address, let prefixLength) = try IPInterface(parsing: item.input) else {
+                mismatches.lines.append("\(item.input): not read as IPv6")
+                continue
+            }
+            let network = IPNetwork(containing: address, prefixLength: prefixLength)
+            let type = SpecialPurposeRange.of(address)?.key
+            mismatches.check(item.input, "compressed", address.description, item.compressed)
+            mismatches.check(item.input, "expanded", address.expanded, item.exploded)
+            mismatches.check(item.input, "network", network.first.description, item.network)
+            mismatches.check(
+                item.input, "network expanded", network.first.expanded, item.network_exploded)
+            mismatches.check(item.input, "last address", network.last.expanded, item.last_exploded)
+            mismatches.check(item.input, "address count", network.addressCountText, item.num_addresses)
+            mismatches.check(
+                item.input, "multicast", String(type == "multicast"), String(item.is_multicast))
+            mismatches.check(item.input, "loopback", String(type == "loopback"), String(item.is_loopback))
+            mismatches.check(
+                item.input, "link-local", String(type == "link_local"), String(item.is_link_local))
+            mismatches.check(
+                item.input, "IPv4-mapped", address.mappedIPv4?.description ?? "none",
+                item.ipv4_mapped ?? "none")
+        }
+        #expect(mismatches.lines.isEmpty, mismatches.report(oracle.ipv6.count))
     }
-    #expect(mismatches.lines.isEmpty, mismatches.report(oracle.ipv6.count))
-  }
 
-  @Test(
-    "summarizing networks and ranges gives collapse_addresses' and summarize_address_range's blocks",
-    .enabled(if: hasOracle, "python3 is needed"))
-  func summaries() throws {
-    let oracle = try #require(PythonOracle.shared)
-    var mismatches = Mismatches()
-    func check<Address: IPAddress>(_ items: [String], _ expected: [String], as _: Address.Type)
-      throws
-    {
-      let ranges = try items.map { text throws(IPError) in
-        try NetworkSummary<Address>.item(parsing: text)
-      }
-      let got = NetworkSummary(ranges: ranges).networks.map(\.description)
-      mismatches.check(
-        items.joined(separator: " "), "summary", got.joined(separator: " "),
-        expected.joined(separator: " "))
+    @Test(
+        "summarizing networks and ranges gives collapse_addresses' and summarize_address_range's blocks",
+        .enabled(if: hasOracle, "python3 is needed"))
+    func summaries() throws {
+        let oracle = try #require(PythonOracle.shared)
+        var mismatches = Mismatches()
+        func check<Address: IPAddress>(_ items: [String], _ expected: [String], as _: Address.Type)
+            throws
+        {
+            let ranges = try items.map { text throws(IPError) in
+                try NetworkSummary<Address>.item(parsing: text)
+            }
+            let got = NetworkSummary(ranges: ranges).networks.map(\.description)
+            mismatches.check(
+                items.joined(separator: " "), "summary", got.joined(separator: " "),
+                expected.joined(separator: " "))
+        }
+        for item in oracle.summaries_v4 { try check(item.items, item.networks, as: IPv4Address.self) }
+        for item in oracle.summaries_v6 { try check(item.items, item.networks, as: IPv6Address.self) }
+        for item in oracle.ranges_v4 { try check([item.range], item.networks, as: IPv4Address.self) }
+        for item in oracle.ranges_v6 { try check([item.range], item.networks, as: IPv6Address.self) }
+        let total =
+            oracle.summaries_v4.count + oracle.summaries_v6.count + oracle.ranges_v4.count
+            + oracle.ranges_v6.count
+        #expect(mismatches.lines.isEmpty, mismatches.report(total))
     }
-    for item in oracle.summaries_v4 { try check(item.items, item.networks, as: IPv4Address.self) }
-    for item in oracle.summaries_v6 { try check(item.items, item.networks, as: IPv6Address.self) }
-    for item in oracle.ranges_v4 { try check([item.range], item.networks, as: IPv4Address.self) }
-    for item in oracle.ranges_v6 { try check([item.range], item.networks, as: IPv6Address.self) }
-    let total =
-      oracle.summaries_v4.count + oracle.summaries_v6.count + oracle.ranges_v4.count
-      + oracle.ranges_v6.count
-    #expect(mismatches.lines.isEmpty, mismatches.report(total))
-  }
 
-  @Test(
-    "randomly damaged addresses are accepted or refused exactly as ipaddress does, with the same value",
-    .enabled(if: hasOracle, "python3 is needed"))
-  func damagedAddresses() throws {
-    let oracle = try #require(PythonOracle.shared)
-    var mismatches = Mismatches()
-    for item in oracle.mutations {
-      var got = "refused"
-      if IPv6Address.looksLikeIPv6(item.text) {
-        if let address = try? IPv6Address(parsing: item.text) { got = "6 \(address.bits)" }
-      } else if let address = try? IPv4Address(parsing: item.text) {
-        got = "4 \(address.bits)"
-      }
-      let want = item.valid ? "\(item.version ?? 0) \(item.value ?? "")" : "refused"
-      mismatches.check("'\(item.text)'", "reading", got, want)
+    @Test(
+        "randomly damaged addresses are accepted or refused exactly as ipaddress does, with the same value",
+        .enabled(if: hasOracle, "python3 is needed"))
+    func damagedAddresses() throws {
+        let oracle = try #require(PythonOracle.shared)
+        var mismatches = Mismatches()
+        for item in oracle.mutations {
+            var got = "refused"
+            if IPv6Address.looksLikeIPv6(item.text) {
+                if let address = try? IPv6Address(parsing: item.text) { got = "6 \(address.bits)" }
+            } else if let address = try? IPv4Address(parsing: item.text) {
+                got = "4 \(address.bits)"
+            }
+            let want = item.valid ? "\(item.version ?? 0) \(item.value ?? "")" : "refused"
+            mismatches.check("'\(item.text)'", "reading", got, want)
+        }
+        #expect(mismatches.lines.isEmpty, mismatches.report(oracle.mutations.count))
     }
-    #expect(mismatches.lines.isEmpty, mismatches.report(oracle.mutations.count))
-  }
 
-  @Test(
-    "info --json agrees with ipaddress for the first 200 IPv4 and 100 IPv6 inputs",
-    .enabled(if: hasOracle, "python3 is needed"))
-  func jsonOutput() async throws {
-    let oracle = try #require(PythonOracle.shared)
-    var mismatches = Mismatches()
-    for item in oracle.ipv4.prefix(200) {
-      let result = await IPTestSupport.run("ip", "info", item.input, "--json")
-      let object = try #require(
-        try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
-      mismatches.check(item.input, "network", object["network"] as? String ?? "", item.network)
-      mismatches.check(
-        item.input, "last_address", object["last_address"] as? String ?? "", item.broadcast)
-      mismatches.check(
-        item.input, "first_host", object["first_host"] as? String ?? "", item.first_host)
-      mismatches.check(
-        item.input, "last_host", object["last_host"] as? String ?? "", item.last_host)
-      mismatches.check(
-        item.input, "usable_hosts", "\(object["usable_hosts"] ?? "")", String(item.host_count))
+    @Test(
+        "info --json agrees with ipaddress for the first 200 IPv4 and 100 IPv6 inputs",
+        .enabled(if: hasOracle, "python3 is needed"))
+    func jsonOutput() async throws {
+        let oracle = try #require(PythonOracle.shared)
+        var mismatches = Mismatches()
+        for item in oracle.ipv4.prefix(200) {
+            let result = await IPTestSupport.run("ip", "info", item.input, "--json")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+            mismatches.check(item.input, "network", object["network"] as? String ?? "", item.network)
+            mismatches.check(
+                item.input, "last_address", object["last_address"] as? String ?? "", item.broadcast)
+            mismatches.check(
+                item.input, "first_host", object["first_host"] as? String ?? "", item.first_host)
+            mismatches.check(
+                item.input, "last_host", object["last_host"] as? String ?? "", item.last_host)
+            mismatches.check(
+                item.input, "usable_hosts", "\(object["usable_hosts"] ?? "")", String(item.host_count))
+        }
+        for item in oracle.ipv6.prefix(100) {
+            let result = await IPTestSupport.run("ip", "info", item.input, "--json")
+            let object = try #require(
+                try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
+            mismatches.check(item.input, "expanded", object["expanded"] as? String ?? "", item.exploded)
+            mismatches.check(item.input, "network", object["network"] as? String ?? "", item.network)
+            mismatches.check(
+                item.input, "address_count", object["address_count"] as? String ?? "", item.num_addresses)
+        }
+        #expect(mismatches.lines.isEmpty, mismatches.report(300))
     }
-    for item in oracle.ipv6.prefix(100) {
-      let result = await IPTestSupport.run("ip", "info", item.input, "--json")
-      let object = try #require(
-        try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any])
-      mismatches.check(item.input, "expanded", object["expanded"] as? String ?? "", item.exploded)
-      mismatches.check(item.input, "network", object["network"] as? String ?? "", item.network)
-      mismatches.check(
-        item.input, "address_count", object["address_count"] as? String ?? "", item.num_addresses)
-    }
-    #expect(mismatches.lines.isEmpty, mismatches.report(300))
-  }
 }

@@ -46,7 +46,8 @@ struct ExecutableTests {
             let client = try TestProcess.netlab(["daytime", "client", "--port", "\(port)", "--protocol", transport])
             defer { client.stop() }
             #expect(try await client.wait() == 0)
-            #expect(client.stdout.wholeMatch(of: /\w{3} \w{3} [ 123]\d \d\d:\d\d:\d\d \d{4}\n/) != nil, "\(client.stdout)")
+            #expect(
+                client.stdout.wholeMatch(of: /\w{3} \w{3} [ 123]\d \d\d:\d\d:\d\d \d{4}\n/) != nil, "\(client.stdout)")
         }
     }
 
@@ -54,7 +55,8 @@ struct ExecutableTests {
     func usageExit() async throws {
         let process = try TestProcess.netlab(["tcp", "sever"])
         #expect(try await process.wait() == 64)
-        #expect(process.stderr == "netlab tcp: unknown command 'sever' — did you mean 'server'? See 'netlab tcp --help'\n")
+        #expect(
+            process.stderr == "netlab tcp: unknown command 'sever' — did you mean 'server'? See 'netlab tcp --help'\n")
         #expect(process.stdout == "")
     }
 

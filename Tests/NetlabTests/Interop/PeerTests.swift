@@ -6,7 +6,9 @@ import Testing
 @Suite("Interoperation with real peers")
 struct PeerTests {
     /// Runs a program to completion with `input` on stdin, returning stdout, bounded in time.
-    private func run(_ program: String, _ arguments: [String], input: String = "") async throws -> (Int32, String, String) {
+    private func run(_ program: String, _ arguments: [String], input: String = "") async throws -> (
+        Int32, String, String
+    ) {
         let process = try TestProcess(Tools.path(of: program)!, arguments)
         defer { process.stop() }
         process.write(input)
@@ -149,7 +151,8 @@ struct PeerTests {
     func socat() async throws {
         let server = try RunningServer.tcp(.echo)
         defer { server.stop() }
-        let (status, out, _) = try await run("socat", ["-t", "5", "-", "TCP:127.0.0.1:\(server.port)"], input: "ping\npong\n")
+        let (status, out, _) = try await run(
+            "socat", ["-t", "5", "-", "TCP:127.0.0.1:\(server.port)"], input: "ping\npong\n")
         #expect(status == 0)
         #expect(out == "ping\npong\n")
     }

@@ -12,7 +12,8 @@ private struct RexecFixture {
     init(allow: [String] = [], shell: Bool = false, timeout: Duration = .seconds(5), maxOutput: Int = 1 << 20) throws {
         folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-rexec-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
-        let policy = CommandPolicy(allowed: Set(CommandPolicy.defaultAllowed + allow), folder: folder.path, usesShell: shell)
+        let policy = CommandPolicy(
+            allowed: Set(CommandPolicy.defaultAllowed + allow), folder: folder.path, usesShell: shell)
         let server = try RexecServer(
             host: "127.0.0.1", port: 0, policy: policy, timeout: timeout, maxOutput: maxOutput, console: .capture())
         self.server = server
@@ -93,23 +94,27 @@ struct RexecTests {
         #expect(String(decoding: reply.stderr, as: UTF8.self).contains("ran longer than 0.3 s and was stopped"))
     }
 
-    @Test("refusals come as a frame with a reason and status 126 or 127", arguments: [
-        ("rm -rf .", 126, "'rm' is not allowed here"),
-        ("cat /etc/passwd", 126, "'/etc/passwd' is outside the served folder"),
-        ("cat ../../etc/passwd", 126, "is outside the served folder"),
-        ("ls ~", 126, "'~' is outside the served folder"),
-        ("/bin/ls", 126, "give a command's name, not a path"),
-        ("echo 'unclosed", 126, "unclosed quote"),
-        // No shell: ';' is no separator, just part of a word.
-        ("ls; cat /etc/passwd", 126, "'ls;' is not allowed here"),
-    ])
+    @Test(
+        "refusals come as a frame with a reason and status 126 or 127",
+        arguments: [
+            ("rm -rf .", 126, "'rm' is not allowed here"),
+            ("cat /etc/passwd", 126, "'/etc/passwd' is outside the served folder"),
+            ("cat ../../etc/passwd", 126, "is outside the served folder"),
+            ("ls ~", 126, "'~' is outside the served folder"),
+            ("/bin/ls", 126, "give a command's name, not a path"),
+            ("echo 'unclosed", 126, "unclosed quote"),
+            // No shell: ';' is no separator, just part of a word.
+            ("ls; cat /etc/passwd", 126, "'ls;' is not allowed here"),
+        ])
     func refusals(line: String, status: Int32, reason: String) async throws {
         let fixture = try RexecFixture()
         defer { fixture.stop() }
         let reply = try await fixture.ask(line)
         #expect(reply.exitStatus == status)
         #expect(reply.stdout.isEmpty)
-        #expect(String(decoding: reply.stderr, as: UTF8.self).contains(reason), "\(String(decoding: reply.stderr, as: UTF8.self))")
+        #expect(
+            String(decoding: reply.stderr, as: UTF8.self).contains(reason),
+            "\(String(decoding: reply.stderr, as: UTF8.self))")
     }
 
     @Test("an allowed name missing from this machine is status 127")
@@ -135,7 +140,10 @@ struct RexecTests {
         let fixture = try RexecFixture(allow: ["env"])
         defer { fixture.stop() }
         let env = String(decoding: try await fixture.ask("env").stdout, as: UTF8.self)
-        #expect(Set(env.split(separator: "\n").map { String($0.prefix { $0 != "=" }) }) == ["PATH", "LANG", "HOME", "PYTHONUNBUFFERED"])
+        #expect(
+            Set(env.split(separator: "\n").map { String($0.prefix { $0 != "=" }) }) == [
+                "PATH", "LANG", "HOME", "PYTHONUNBUFFERED",
+            ])
         let pwd = String(decoding: try await fixture.ask("pwd").stdout, as: UTF8.self)
         #expect(pwd == fixture.folder.resolvingSymlinksInPath().path + "\n")
     }
@@ -150,16 +158,19 @@ struct RexecTests {
             defer { socket.close() }
             try await socket.send("echo " + String(repeating: "x", count: 1 << 20) + "\n")
             var decoder = FrameDecoder()
-            let long = try RexecReply(frame: try #require(try await socket.receiveFrame(using: &decoder, timeout: .seconds(10))))
+            let long = try RexecReply(
+                frame: try #require(try await socket.receiveFrame(using: &decoder, timeout: .seconds(10))))
             #expect(long.exitStatus == 126)
             #expect(String(decoding: long.stderr, as: UTF8.self).contains("longer than 65536 bytes"))
             // Non-UTF-8 bytes on the same connection.
             try await socket.send([0x65, 0x63, 0x68, 0x6F, 0x20, 0xFF, 0xFE, 0x0A])
-            let binary = try RexecReply(frame: try #require(try await socket.receiveFrame(using: &decoder, timeout: .seconds(10))))
+            let binary = try RexecReply(
+                frame: try #require(try await socket.receiveFrame(using: &decoder, timeout: .seconds(10))))
             #expect(String(decoding: binary.stderr, as: UTF8.self).contains("not UTF-8"))
             // The connection still works.
             try await socket.send("echo still here\n")
-            let after = try RexecReply(frame: try #require(try await socket.receiveFrame(using: &decoder, timeout: .seconds(10))))
+            let after = try RexecReply(
+                frame: try #require(try await socket.receiveFrame(using: &decoder, timeout: .seconds(10))))
             #expect(after.stdout == Array("still here\n".utf8))
         }
         // Half a command line, then the connection closes: nothing runs.
@@ -206,7 +217,9 @@ struct RexecTests {
         #expect(lines.out == "a\nb\n")
     }
 
-    @Test("seed 004's final client, in Python 3 with '!I', talks to netlab rexec server", .enabled(if: Tools.isInstalled("python3")))
+    @Test(
+        "seed 004's final client, in Python 3 with '!I', talks to netlab rexec server",
+        .enabled(if: Tools.isInstalled("python3")))
     func pythonClient() async throws {
         let fixture = try RexecFixture()
         defer { fixture.stop() }

@@ -17,7 +17,8 @@ final class TestProcess: @unchecked Sendable {
         env["NO_COLOR"] = "1"
         for (key, value) in environment { env[key] = value }
         process.environment = env
-        let out = Pipe(), err = Pipe()
+        let out = Pipe()
+        let err = Pipe()
         process.standardOutput = out
         process.standardError = err
         process.standardInput = input
@@ -43,8 +44,16 @@ final class TestProcess: @unchecked Sendable {
         try TestProcess(Tools.netlab.path, arguments)
     }
 
-    var stdout: String { lock.lock(); defer { lock.unlock() }; return String(decoding: output, as: UTF8.self) }
-    var stderr: String { lock.lock(); defer { lock.unlock() }; return String(decoding: errors, as: UTF8.self) }
+    var stdout: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: output, as: UTF8.self)
+    }
+    var stderr: String {
+        lock.lock()
+        defer { lock.unlock() }
+        return String(decoding: errors, as: UTF8.self)
+    }
 
     /// Writes to the program's standard input.
     func write(_ text: String) { input.fileHandleForWriting.write(Data(text.utf8)) }

@@ -52,4 +52,5 @@ struct LineClient {
 }
 
 /// `[Thu Sep  1 15:35:45 2016] ` — the ctime prefix of a timestamp reply, as a pattern.
-let timestampPrefix = #"\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 123]\d \d\d:\d\d:\d\d \d{4}\] "#
+let timestampPrefix =
+    #"\[(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 123]\d \d\d:\d\d:\d\d \d{4}\] "#

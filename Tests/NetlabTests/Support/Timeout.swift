@@ -7,7 +7,9 @@ struct TestTimeout: Error, CustomStringConvertible {
 }
 
 /// Runs `body`, failing with `TestTimeout` if it takes longer than `seconds`: no test waits forever.
-func withTimeout<T: Sendable>(_ seconds: Double = 10, _ body: @escaping @Sendable () async throws -> T) async throws -> T {
+func withTimeout<T: Sendable>(_ seconds: Double = 10, _ body: @escaping @Sendable () async throws -> T) async throws
+    -> T
+{
     try await withThrowingTaskGroup(of: T.self) { group in
         group.addTask { try await body() }
         group.addTask {

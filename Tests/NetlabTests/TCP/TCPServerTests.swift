@@ -17,11 +17,13 @@ struct TCPServerTests {
         }
     }
 
-    @Test("echo, upper and hello modes over TCP", arguments: [
-        (ReplyMode.echo, "Hello there", "Hello there"),
-        (.upper, "hello, 世界", "HELLO, 世界"),
-        (.hello, "Michael", "Hello, Michael!"),
-    ])
+    @Test(
+        "echo, upper and hello modes over TCP",
+        arguments: [
+            (ReplyMode.echo, "Hello there", "Hello there"),
+            (.upper, "hello, 世界", "HELLO, 世界"),
+            (.hello, "Michael", "Hello, Michael!"),
+        ])
     func modes(mode: ReplyMode, sent: String, expected: String) async throws {
         let server = try RunningServer.tcp(mode)
         defer { server.stop() }

@@ -19,16 +19,19 @@ struct UDPServerTests {
     func timestamp() async throws {
         let server = try RunningServer.udp(.timestamp)
         defer { server.stop() }
-        let reply = String(decoding: try await withTimeout { try await ask(server.port, Array("hello".utf8)) }, as: UTF8.self)
+        let reply = String(
+            decoding: try await withTimeout { try await ask(server.port, Array("hello".utf8)) }, as: UTF8.self)
         #expect(reply.wholeMatch(of: try Regex(timestampPrefix + "hello")) != nil, "got \(reply)")
     }
 
-    @Test("echo, upper and hello modes over UDP keep the datagram's line end", arguments: [
-        (ReplyMode.echo, "Hello\n", "Hello\n"),
-        (.upper, "hello, 世界", "HELLO, 世界"),
-        (.hello, "Tracy", "Hello, Tracy!"),
-        (.hello, "exit\n", "Hello, exit!\n"),
-    ])
+    @Test(
+        "echo, upper and hello modes over UDP keep the datagram's line end",
+        arguments: [
+            (ReplyMode.echo, "Hello\n", "Hello\n"),
+            (.upper, "hello, 世界", "HELLO, 世界"),
+            (.hello, "Tracy", "Hello, Tracy!"),
+            (.hello, "exit\n", "Hello, exit!\n"),
+        ])
     func modes(mode: ReplyMode, sent: String, expected: String) async throws {
         let server = try RunningServer.udp(mode)
         defer { server.stop() }
