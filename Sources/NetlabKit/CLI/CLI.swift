@@ -40,6 +40,7 @@ public enum CLI {
         switch error {
         case let error as SocketError: error.description
         case let error as RuntimeError: error.description
+        case let error as FrameError: error.description
         case let error as IPError: error.description
         case let error as UsageError: error.description
         default: error.localizedDescription

@@ -283,8 +283,10 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Kills the program's whole process group at once (SIGKILL), without waiting: for a runaway command.
+    /// Its group is killed even when the program itself has exited: children it started in the background
+    /// may still be running and holding its output.
     public func killNow() {
-        if isRunning { kill(-pid, SIGKILL) }
+        kill(-pid, SIGKILL)
     }
 
     deinit { stop() }

@@ -51,22 +51,33 @@ public struct CommandPolicy: Sendable {
             return .refuse(message: "'\(name)': command not found on this server", status: 127)
         }
         for argument in words.dropFirst() {
-            let candidate =
-                argument.hasPrefix("-")
-                ? argument.split(separator: "=", maxSplits: 1).dropFirst().first.map(String.init) : argument
-            if let candidate, let outside = pathOutside(candidate) {
-                return .refuse(
-                    message: "'\(candidate)' is outside the served folder (it is \(outside)) — use paths inside it",
-                    status: 126)
+            for candidate in pathCandidates(in: argument) {
+                if let outside = pathOutside(candidate) {
+                    return .refuse(
+                        message: "'\(candidate)' is outside the served folder (it is \(outside)) — use paths inside it",
+                        status: 126)
+                }
             }
         }
         return .run(words)
     }
 
+    /// The parts of an argument that may name a file: the word itself, the value of `--option=value`,
+    /// and the value glued to a short option (`-f/etc/hostname`).
+    func pathCandidates(in argument: String) -> [String] {
+        guard argument.hasPrefix("-") else { return [argument] }
+        if argument.hasPrefix("--") {
+            return argument.split(separator: "=", maxSplits: 1).dropFirst().map(String.init)
+        }
+        return argument.count > 2 ? [String(argument.dropFirst(2))] : []
+    }
+
     /// The resolved path when `argument` names a place outside the folder; nil when it stays inside
-    /// or is no path at all (a word without `/`, `~` or `..`).
+    /// or is no path at all. A word is a path when it has `/`, is `..`, starts with `~`, or names
+    /// something in the folder (which may be a symbolic link pointing out of it).
     func pathOutside(_ argument: String) -> String? {
-        let looksLikePath = argument.contains("/") || argument == ".." || argument.hasPrefix("~")
+        let namesEntry = FileManager.default.fileExists(atPath: folder + "/" + argument)
+        let looksLikePath = argument.contains("/") || argument == ".." || argument.hasPrefix("~") || namesEntry
         guard looksLikePath else { return nil }
         if argument.hasPrefix("~") { return argument }
         let url =

@@ -18,7 +18,9 @@ public struct RexecClient: Sendable {
         defer { socket.close() }
         var decoder = FrameDecoder()
         if let command {
-            return try await ask(CommandWords.join(command), socket: socket, decoder: &decoder)
+            // One word after `--` is a whole command line the user quoted ('ls | wc -l'): send it as it is.
+            let line = command.count == 1 ? command[0] : CommandWords.join(command)
+            return try await ask(line, socket: socket, decoder: &decoder)
         }
         var status: Int32 = 0
         while let line = console.readLine(), !line.isEmpty {
@@ -35,7 +37,10 @@ public struct RexecClient: Sendable {
         let reply = try RexecReply(frame: frame)
         console.writeOut(reply.stdout)
         console.writeErr(reply.stderr)
-        if reply.truncated { console.err("netlab: the output was cut at the server's --max-output") }
+        if reply.truncated {
+            let ended = reply.stdout.isEmpty || reply.stdout.last == UInt8(ascii: "\n")
+            console.err((ended ? "" : "\n") + "netlab: the output was cut at the server's --max-output")
+        }
         return reply.exitStatus
     }
 }

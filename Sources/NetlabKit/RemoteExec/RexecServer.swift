@@ -93,7 +93,8 @@ public final class RexecServer: Sendable {
         let deadline = ContinuousClock.now + timeout
         var timedOut = false
         while !process.isFinished {
-            if !timedOut, ContinuousClock.now >= deadline, process.isRunning {
+            // Not finished means the command or something it started still holds the output pipes.
+            if !timedOut, ContinuousClock.now >= deadline {
                 timedOut = true
                 process.killNow()  // no grace: this runs on an event loop, which must never block
             }

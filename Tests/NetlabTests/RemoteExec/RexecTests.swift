@@ -117,6 +117,39 @@ struct RexecTests {
             "\(String(decoding: reply.stderr, as: UTF8.self))")
     }
 
+    @Test("a path glued to a short option, or a link in the folder that points out, is refused")
+    func sneakyPaths() async throws {
+        let fixture = try RexecFixture()
+        defer { fixture.stop() }
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.folder.appendingPathComponent("hn").path, withDestinationPath: "/etc/hostname")
+        let glued = try await fixture.ask("date -f/etc/hostname")
+        #expect(glued.exitStatus == 126)
+        #expect(String(decoding: glued.stderr, as: UTF8.self).contains("'/etc/hostname' is outside the served folder"))
+        let linked = try await fixture.ask("cat hn")
+        #expect(linked.exitStatus == 126)
+        #expect(linked.stdout.isEmpty)
+    }
+
+    @Test("the timeout also stops what a command left running in the background")
+    func backgroundTimeout() async throws {
+        let fixture = try RexecFixture(shell: true, timeout: .milliseconds(300))
+        defer { fixture.stop() }
+        let reply = try await fixture.ask("sleep 30 & echo started")
+        #expect(reply.timedOut)
+        #expect(reply.exitStatus == 124)
+        #expect(String(decoding: reply.stdout, as: UTF8.self) == "started\n")
+    }
+
+    @Test("one quoted line after -- goes to a --shell server as it is")
+    func oneShotShellLine() async throws {
+        let fixture = try RexecFixture(shell: true)
+        defer { fixture.stop() }
+        let result = await runCLI(["rexec", "client", "--port", "\(fixture.port)", "--", "echo one; echo two"])
+        #expect(result.status == 0)
+        #expect(result.out == "one\ntwo\n")
+    }
+
     @Test("an allowed name missing from this machine is status 127")
     func notFound() async throws {
         let fixture = try RexecFixture(allow: ["no-such-program-here"])
