@@ -246,7 +246,8 @@ public final class ChatServer: Sendable {
             _ = recipient.socket.sendWithoutWaiting(
                 Array("\nerror: you were disconnected: over \(maxQueueBytes) bytes waited for you to read them\n".utf8))
             recipient.outbox.close()
-            recipient.socket.close()
+            // Its own task still uses the socket: cut the connection, and let that task close it.
+            recipient.socket.disconnect()
         }
     }
 }

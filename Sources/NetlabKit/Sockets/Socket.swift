@@ -298,6 +298,13 @@ public final class Socket: @unchecked Sendable {
         if !isClosed.load(ordering: .acquiring) { Syscalls.shutdownWrite(fd) }
     }
 
+    /// Ends the connection in both directions (shutdown(2)) without closing the descriptor: the tasks
+    /// using the socket see end of stream or a failed send, and its owner closes it. Use this, not
+    /// `close`, to cut off a connection that another task is still using.
+    public func disconnect() {
+        if !isClosed.load(ordering: .acquiring) { Syscalls.shutdownBoth(fd) }
+    }
+
     /// Closes the socket (close(2)); a task waiting on it is cancelled. Safe to call more than once.
     public func close() {
         if isClosed.exchange(true, ordering: .acquiringAndReleasing) { return }

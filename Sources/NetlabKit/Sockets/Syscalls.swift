@@ -171,6 +171,12 @@ enum Syscalls {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
+    /// Wraps shutdown(2) for both directions: the peer sees end of stream, and every wait on the socket
+    /// wakes, while the descriptor stays open for its owner to close.
+    static func shutdownBoth(_ fd: Int32) {
+        _ = Glibc.shutdown(fd, Int32(SHUT_RDWR))
+    }
+
     /// Wraps close(2). Never retried on EINTR: on Linux the descriptor is gone either way.
     static func close(_ fd: Int32) {
         _ = Glibc.close(fd)

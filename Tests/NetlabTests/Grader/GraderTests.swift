@@ -230,7 +230,14 @@ struct GraderTests {
         defer { grader.stop() }
         // The grader's own command line names the script too: look for the other process.
         let graderPID = grader.process.processIdentifier
-        func programUnderTest() -> [Int32] { processes(matching: script.path).filter { $0 != graderPID } }
+        // Only once it runs python: a forked child still shows the grader's command line until it execs.
+        func programUnderTest() -> [Int32] {
+            processes(matching: script.path).filter { pid in
+                pid != graderPID
+                    && ((try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\(pid)/exe"))?.contains(
+                        "python") ?? false)
+            }
+        }
         // Wait until the program under test runs, then interrupt the grader.
         let deadline = ContinuousClock.now + .seconds(10)
         while programUnderTest().isEmpty, ContinuousClock.now < deadline {
