@@ -57,19 +57,19 @@ public final class ChatServer: Sendable {
         let watchdog = Task {
             try await Task.sleep(for: loginTimeout)
             console.err("\(peer): no login within \(SocketError.format(seconds: loginTimeout.seconds)); closed")
-            socket.close()
+            socket.disconnect()  // the read below ends, and this task closes the socket
         }
         var reader = LineReader(socket, maxLineBytes: maxLineBytes)
         let member: ChatMember
         do {
-            guard let login = try await reader.next() else {
+            guard let login = try await reader.next(), login.ending != .closed else {
                 watchdog.cancel()
                 socket.close()
                 return
             }
             watchdog.cancel()
             guard let joined = await self.login(login, socket: socket, peer: peer) else {
-                socket.close()
+                await socket.closeAfterDraining()  // so the refusal is read, not lost to a reset
                 return
             }
             member = joined
@@ -245,6 +245,7 @@ public final class ChatServer: Sendable {
             )
             _ = recipient.socket.sendWithoutWaiting(
                 Array("\nerror: you were disconnected: over \(maxQueueBytes) bytes waited for you to read them\n".utf8))
+            directory.leave(recipient)  // at once, so /who and later relays no longer see it
             recipient.outbox.close()
             // Its own task still uses the socket: cut the connection, and let that task close it.
             recipient.socket.disconnect()

@@ -58,6 +58,27 @@ extension Socket {
 }
 
 extension Socket {
+    /// Closes a connection whose peer may still be sending, after its last reply has had time to arrive.
+    ///
+    /// Closing a socket with unread input makes the kernel answer with a reset, and a reset can destroy
+    /// the reply (say, an error line) before the peer reads it. So: shut the write side, read and throw
+    /// away what still comes until the peer closes, `timeout` passes or `limit` bytes were discarded,
+    /// then close. Web servers call this a lingering close.
+    public func closeAfterDraining(timeout: Duration = .seconds(2), limit: Int = 1 << 22) async {
+        shutdownWrite()
+        let deadline = ContinuousClock.now + timeout
+        var discarded = 0
+        var scratch: [UInt8] = []
+        while discarded < limit {
+            scratch.removeAll(keepingCapacity: true)
+            guard let count = try? await receive(appendingTo: &scratch, deadline: deadline), count > 0 else { break }
+            discarded += count
+        }
+        close()
+    }
+}
+
+extension Socket {
     /// A listener's whole life: accept clients until cancelled, serving each in a task of its own on the
     /// loop that watches its socket. An accept that fails (out of file descriptors, say) is logged and
     /// retried after a breath; one client never stops the server. `TCPServer.run` spells the same loop

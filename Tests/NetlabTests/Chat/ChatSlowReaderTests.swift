@@ -32,6 +32,11 @@ struct ChatSlowReaderTests {
                 lines += 1
             }
             #expect(console.capturedErr.contains("slow reads too slowly (over 65536 bytes queued); disconnected"))
+            // The talker is still served: it gets an answer to /who after all that.
+            try await talker.send("/who\n")
+            var answer: String?
+            repeat { answer = try await talker.readLine() } while answer != nil && !answer!.hasPrefix("* in ")
+            #expect(answer == "* in room: talker")
         }
     }
 }
