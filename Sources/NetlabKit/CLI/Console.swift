@@ -21,6 +21,8 @@ public final class Console: Sendable {
     private let inputBuffer = Mutex(InputBuffer())
     /// Whether output may be coloured: standard output is a terminal and `NO_COLOR` is not set.
     public let usesColor: Bool
+    /// Whether a person sits at this console: standard input and output are both terminals.
+    public let isInteractive: Bool
 
     /// The process's own standard input, output and error.
     public static let standard = Console(sink: .standard)
@@ -36,8 +38,10 @@ public final class Console: Sendable {
         self.sink = sink
         if case .standard = sink {
             usesColor = isatty(1) == 1 && getenv("NO_COLOR") == nil
+            isInteractive = isatty(0) == 1 && isatty(1) == 1
         } else {
             usesColor = false
+            isInteractive = false
         }
     }
 

@@ -1,11 +1,47 @@
 import Foundation
 
-/// `netlab chat server` (and, later, `chat peer` and `chat client`).
+/// `netlab chat peer`, `chat server` and `chat client`.
 enum ChatCommand {
     static let command = Command(
-        "chat", summary: "Multi-user chat: rooms (16-9/10) and direct messages (seed 003).",
-        examples: ["netlab chat server --port 0"],
-        subcommands: [server])
+        "chat", summary: "Chat: two people (16-7, 16-8), rooms (16-9/10) and direct messages (seed 003).",
+        examples: ["netlab chat peer --listen --port 0"],
+        subcommands: [peer, server, client])
+
+    static let peer = Command(
+        "peer", summary: "Chat with one other person: one side listens, the other connects.",
+        discussion: """
+            Full duplex by default (16-8): both sides type at any time. With --half-duplex (16-7) the sides
+            take turns, the connecting side first; give --half-duplex to both sides. An empty line, quit,
+            Ctrl-C or the end of input ends the chat, and the other side is told.
+            """,
+        options: [
+            .flag("listen", help: "wait for the other side to connect, instead of connecting"),
+            Option("host", "HOST", default: "127.0.0.1", help: "address to listen on, or to connect to"),
+            Option(
+                "port", "PORT", kind: .port, default: "21567", help: "port to listen on (0 picks one), or to connect to"
+            ),
+            .flag("half-duplex", help: "take turns (16-7) instead of typing at any time (16-8)"),
+            Option("timeout", "SECONDS", kind: .seconds, default: "5", help: "how long to wait to connect"),
+        ],
+        examples: [
+            "netlab chat peer --listen --half-duplex --port 23346", "netlab chat peer --half-duplex --port 23346",
+        ],
+        action: { invocation in
+            let terminalMode: ChatPeer.Mode = invocation.flag("half-duplex") ? .halfDuplex : .fullDuplex
+            let host = invocation.string("host")!
+            let port = invocation.int("port")
+            if invocation.flag("listen") {
+                let listener = try Socket.listening(host: host, port: port, backlog: 4)
+                defer { listener.close() }
+                ServerOptions.announce(try listener.localAddress, transport: "tcp", invocation: invocation)
+                let peer = ChatPeer(mode: terminalMode, terminal: ChatTerminal(console: invocation.console))
+                return await peer.listen(on: listener)
+            }
+            let socket = try await Socket.connected(
+                host: host, port: port, timeout: invocation.duration("timeout"))
+            let peer = ChatPeer(mode: terminalMode, terminal: ChatTerminal(console: invocation.console))
+            return await peer.talk(over: socket)
+        })
 
     static let server = Command(
         "server", summary: "Serve chat clients in rooms, or with direct messages.",
@@ -46,5 +82,48 @@ enum ChatCommand {
             }.start()
             try await server.run()
             return 0
+        })
+
+    static let client = Command(
+        "client", summary: "Chat on a chat server: in a room (--user, --room) or by direct messages (--nick).",
+        discussion: """
+            Rooms: lines go to everyone in the room; /who, /rooms, /msg USER text and /help work on netlab's
+            server. Direct: write NAME:message to one person, all:message to everyone. quit, Ctrl-C or the end
+            of input leaves. On a terminal, messages appear above the line being typed and names are coloured
+            (not with NO_COLOR); otherwise lines are read and printed plainly, for scripts.
+            """,
+        options: [
+            Option("user", "NAME", help: "your name in a room (the rooms protocol, with --room)"),
+            Option("room", "ROOM", help: "the room to join (with --user)"),
+            Option("nick", "NAME", help: "your nickname (the direct protocol, seed 003)"),
+        ] + ClientOptions.options(),
+        examples: [
+            "netlab chat client --user alice --room lobby", "netlab chat client --nick bob --port 8888",
+        ],
+        action: { invocation in
+            let path = "netlab chat client"
+            let login: ChatClient.Login
+            switch (invocation.string("user"), invocation.string("room"), invocation.string("nick")) {
+            case (let user?, let room?, nil):
+                login = .rooms(user: user, room: room)
+            case (nil, nil, let nick?):
+                login = .direct(nick: nick)
+            case (_?, _?, _?):
+                throw UsageError(command: path, "give --user and --room for a room, or --nick alone, not both")
+            case (_?, nil, _):
+                throw UsageError(command: path, "--user needs --room: the room to join, such as --room lobby")
+            case (nil, _?, _):
+                throw UsageError(command: path, "--room needs --user: your name in the room, such as --user alice")
+            case (nil, nil, nil):
+                throw UsageError(
+                    command: path, "say who you are: --user NAME --room ROOM for rooms, or --nick NAME for direct")
+            }
+            let socket = try await Socket.connected(
+                host: invocation.string("host")!, port: invocation.int("port"),
+                timeout: invocation.duration("timeout"))
+            let client = ChatClient(
+                login: login, terminal: ChatTerminal(console: invocation.console),
+                timeout: invocation.duration("timeout"))
+            return try await client.run(over: socket)
         })
 }

@@ -4,7 +4,7 @@
 /// The reader keeps what it has received and hands out one line at a time. The course's Python clients
 /// send a message with no newline and wait for the answer, so bytes without a line end followed by
 /// a short pause are a message too. A line is never longer than `maxLineBytes`.
-public struct LineReader {
+public struct LineReader: Sendable {
     public let socket: Socket
     public let maxLineBytes: Int
     /// How long a partial line may wait for more bytes before it counts as a message; nil waits forever.
@@ -21,20 +21,27 @@ public struct LineReader {
 
     /// The next message, or nil once the peer has closed and every byte has been handed out.
     public mutating func next() async throws -> Message? {
+        try await next(before: nil)
+    }
+
+    /// The next message; throws `WaitTimeout` when none has begun to arrive by `deadline`.
+    public mutating func next(before deadline: ContinuousClock.Instant?) async throws -> Message? {
         while true {
             if let message = takeLine() { return message }
             let pending = buffer.count - start
             if pending >= maxLineBytes { return take(maxLineBytes, ending: .overlong) }
             if isAtEnd { return pending > 0 ? take(pending, ending: .closed) : nil }
-            let deadline = pending > 0 ? pause.map { ContinuousClock.now + $0 } : nil
+            let pauseEnd = pending > 0 ? pause.map { ContinuousClock.now + $0 } : nil
             do {
                 if start > 0, start == buffer.count {
                     buffer.removeAll(keepingCapacity: true)
                     start = 0
                 }
-                let count = try await socket.receive(appendingTo: &buffer, deadline: deadline)
+                let wait = [pauseEnd, deadline].compactMap { $0 }.min()
+                let count = try await socket.receive(appendingTo: &buffer, deadline: wait)
                 if count == 0 { isAtEnd = true }
-            } catch is WaitTimeout {
+            } catch let timeout as WaitTimeout {
+                if buffer.count == start { throw timeout }
                 return take(buffer.count - start, ending: .pause)
             }
         }

@@ -242,8 +242,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 }
 
-/// Thrown by `EventLoop.wait` when its deadline passes first.
-struct WaitTimeout: Error {}
+/// Thrown by `EventLoop.wait` (and the socket reads built on it) when its deadline passes first.
+public struct WaitTimeout: Error {}
 
 /// The thread an `EventLoop` runs on.
 private final class LoopThread: Sendable {

@@ -55,8 +55,8 @@ final class TestProcess: @unchecked Sendable {
         return String(decoding: errors, as: UTF8.self)
     }
 
-    /// Writes to the program's standard input.
-    func write(_ text: String) { input.fileHandleForWriting.write(Data(text.utf8)) }
+    /// Writes to the program's standard input; a program that has exited reads nothing, and no test crashes.
+    func write(_ text: String) { try? input.fileHandleForWriting.write(contentsOf: Data(text.utf8)) }
 
     /// Closes the program's standard input: it reads end of input.
     func closeInput() { try? input.fileHandleForWriting.close() }

@@ -44,8 +44,13 @@ struct LineClient {
     func send(_ text: String) async throws { try await socket.send(text) }
 
     /// The next reply as text without its line end; nil when the server closed.
+    /// The next line, or nil when the server closed; no test waits more than 10 s for one.
     mutating func readLine() async throws -> String? {
-        try await reader.next()?.string
+        do {
+            return try await reader.next(before: .now + .seconds(10))?.string
+        } catch is WaitTimeout {
+            throw TestTimeout(seconds: 10)
+        }
     }
 
     func close() { socket.close() }

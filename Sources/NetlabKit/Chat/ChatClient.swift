@@ -1,0 +1,227 @@
+/// The multi-user chat client: logs in to a chat server (rooms, 16-9/10, or direct, seed 003), then
+/// sends what its user types and shows what arrives, both at once (full duplex).
+///
+/// Like `ChatPeer`, the keyboard and the connection feed one stream of events that one loop handles.
+public struct ChatClient: Sendable {
+    public enum Login: Sendable {
+        /// `username room`, answered `success` or `reuse`.
+        case rooms(user: String, room: String)
+        /// The nickname alone; a taken one is answered with an error and a close.
+        case direct(nick: String)
+    }
+
+    public let login: Login
+    public let terminal: ChatTerminal
+    /// How long to wait for the server to answer the login.
+    public let timeout: Duration
+
+    /// How long a refused direct-protocol login takes to be answered: that server says nothing on success.
+    static let refusalWait = Duration.milliseconds(300)
+    /// How long `quit` waits for the server to answer and close before the client exits anyway.
+    static let farewellWait = Duration.milliseconds(2000)
+
+    public init(login: Login, terminal: ChatTerminal, timeout: Duration) {
+        self.login = login
+        self.terminal = terminal
+        self.timeout = timeout
+    }
+
+    enum Event: Sendable {
+        case received(Message)
+        case serverClosed
+        case typed(ChatTerminal.Input)
+        case farewellTimedOut
+    }
+
+    /// Logs in and chats until the user leaves; returns the exit status.
+    public func run(over socket: Socket) async throws -> Int32 {
+        defer { terminal.restore() }
+        var reader = LineReader(socket)
+        do {
+            try await logIn(over: socket, reader: &reader)
+        } catch {
+            socket.close()
+            throw error
+        }
+        let (events, sink) = AsyncStream.makeStream(of: Event.self)
+        return await withTaskGroup(of: Void.self, returning: Int32.self) { group in
+            group.addTask {
+                for await input in terminal.input { sink.yield(.typed(input)) }
+            }
+            let link = ChatLink(
+                socket, reader: reader, group: &group, received: { sink.yield(.received($0)) },
+                closed: { sink.yield(.serverClosed) })
+            var session = Session(client: self, link: link, events: sink)
+            session.greet()
+            for await event in events {
+                if let status = session.handle(event) {
+                    group.cancelAll()
+                    return status
+                }
+            }
+            return 0
+        }
+    }
+
+    /// Sends the login line and checks the answer; throws a sentence when the server refuses.
+    private func logIn(over socket: Socket, reader: inout LineReader) async throws {
+        switch login {
+        case .rooms(let user, let room):
+            try await socket.send("\(user) \(room)\n")
+            let answer = try await firstLine(from: &reader, within: timeout, peer: socket)
+            switch answer {
+            case "success":
+                return
+            case "reuse":
+                throw RuntimeError("the name \(user) is already taken in room \(room); choose another --user")
+            case nil:
+                throw RuntimeError("the server closed the connection without answering the login")
+            case let other?:
+                throw RuntimeError("the server refused the login: \(Self.withoutErrorPrefix(other))")
+            }
+        case .direct(let nick):
+            try await socket.send("\(nick)\n")
+            // Seed 003's server answers nothing when the nickname is free: a refusal comes at once, or not at all.
+            let answer: Message?
+            do {
+                answer = try await reader.next(before: .now + Self.refusalWait)
+            } catch is WaitTimeout {
+                return
+            }
+            guard let answer else { throw RuntimeError("the server closed the connection right after the login") }
+            let line = TerminalText.printable(answer.text)
+            guard line.hasPrefix("error") else {
+                terminal.show(line)  // already a first message, not a refusal
+                return
+            }
+            throw RuntimeError("the server refused the nickname \(nick): \(Self.withoutErrorPrefix(line))")
+        }
+    }
+
+    private func firstLine(from reader: inout LineReader, within wait: Duration, peer: Socket) async throws -> String? {
+        do {
+            return try await reader.next(before: .now + wait).map { TerminalText.printable($0.text) }
+        } catch is WaitTimeout {
+            throw SocketError.timedOut(
+                operation: "waiting for the login answer from", peer: peer.remoteAddress?.description ?? "the server",
+                seconds: wait.seconds)
+        }
+    }
+
+    static func withoutErrorPrefix(_ line: String) -> String {
+        var text = Substring(line)
+        if text.hasPrefix("error") { text = text.dropFirst(5).drop { $0 == ":" || $0 == " " } }
+        return String(text)
+    }
+}
+
+/// A logged-in client's state, changed by one event at a time.
+private struct Session {
+    let client: ChatClient
+    let link: ChatLink
+    let events: AsyncStream<ChatClient.Event>.Continuation
+    var terminal: ChatTerminal { client.terminal }
+    var isLeaving = false
+
+    init(client: ChatClient, link: ChatLink, events: AsyncStream<ChatClient.Event>.Continuation) {
+        self.client = client
+        self.link = link
+        self.events = events
+    }
+
+    var name: String {
+        switch client.login {
+        case .rooms(let user, _): user
+        case .direct(let nick): nick
+        }
+    }
+
+    func greet() {
+        switch client.login {
+        case .rooms(let user, let room):
+            notice("you are \(user) in room \(room); /help lists the commands, quit leaves")
+        case .direct(let nick):
+            notice("you are \(nick); write NAME:message to one person, all:message to everyone; quit leaves")
+        }
+        terminal.setPrompt(terminal.colored(name: name) + "> ")
+    }
+
+    mutating func handle(_ event: ChatClient.Event) -> Int32? {
+        switch event {
+        case .received(let message):
+            let line = TerminalText.printable(message.text)
+            if case .rooms = client.login, line == "quit", isLeaving { return nil }  // the server's goodbye
+            show(line)
+            return nil
+        case .serverClosed:
+            if isLeaving { return 0 }
+            terminal.restore()
+            terminal.console.err("netlab: the server closed the connection.")
+            return 1
+        case .farewellTimedOut:
+            return 0
+        case .typed(let input):
+            if isLeaving { return nil }
+            switch input {
+            case .endOfInput, .interrupt:
+                return leave()
+            case .line(let line):
+                if line == "quit" { return leave() }
+                if line.isEmpty { return nil }
+                if case .direct = client.login, !line.contains(":") {
+                    notice("write NAME:message to one person, or all:message to everyone; that line was not sent")
+                    return nil
+                }
+                link.send(line)
+                return nil
+            }
+        }
+    }
+
+    /// Leaves: the rooms protocol says `quit` and waits for the server's answer; then the stream ends.
+    private mutating func leave() -> Int32? {
+        isLeaving = true
+        if case .rooms = client.login { link.send("quit") }
+        link.finish()
+        let events = events
+        Task {
+            try? await Task.sleep(for: ChatClient.farewellWait)
+            events.yield(.farewellTimedOut)
+        }
+        return nil
+    }
+
+    /// A received line: on a terminal the sender's name is coloured; otherwise printed as it came.
+    private func show(_ line: String) {
+        guard terminal.isInteractive else {
+            terminal.show(line)
+            return
+        }
+        terminal.show(decorated(line))
+    }
+
+    private func decorated(_ line: String) -> String {
+        if line.hasPrefix("error") || line.hasPrefix("* ") { return terminal.dimmed(line) }
+        switch client.login {
+        case .rooms:
+            // [ctime] username: text
+            guard line.hasPrefix("["), let close = line.firstIndex(of: "]") else { return line }
+            let rest = line[line.index(after: close)...].drop { $0 == " " }
+            guard let colon = rest.firstIndex(of: ":") else { return terminal.dimmed(line) }
+            let sender = String(rest[..<colon])
+            if sender.contains(" ") { return terminal.dimmed(line) }  // a notice: "alice joined the room"
+            return terminal.dimmed(String(line[...close])) + " " + terminal.colored(name: sender) + rest[colon...]
+        case .direct:
+            guard let colon = line.firstIndex(of: ":") else { return line }
+            return terminal.colored(name: String(line[..<colon])) + ": " + line[line.index(after: colon)...]
+        }
+    }
+
+    private func notice(_ text: String) {
+        if terminal.isInteractive {
+            terminal.show(terminal.dimmed("* " + text))
+        } else {
+            terminal.console.err("* " + text)
+        }
+    }
+}

@@ -1,0 +1,179 @@
+import Foundation
+import NetlabKit
+import Testing
+
+/// `netlab chat peer`: two people, half duplex (16-7) and full duplex (16-8), driven through pipes.
+@Suite("Chat peer (16-7, 16-8)")
+struct ChatPeerTests {
+    /// Waits (bounded) until `text` shows up in what `read` returns.
+    private func waitFor(_ text: String, in read: () -> String, within seconds: Double = 10) async throws {
+        let deadline = Date().addingTimeInterval(seconds)
+        while !read().contains(text) {
+            if Date() > deadline { throw TestTimeout(seconds: seconds) }
+            try await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
+    @Test("full duplex: both sides send at any time, and an empty line ends the chat for both")
+    func fullDuplex() async throws {
+        let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--port", "0"])
+        defer { listener.stop() }
+        let port = try await listener.listeningPort()
+        let connector = try TestProcess.netlab(["chat", "peer", "--port", "\(port)"])
+        defer { connector.stop() }
+        try await waitFor("connected to", in: { connector.stderr })
+        // The listener speaks first, then twice in a row: no turns in full duplex.
+        listener.write("one from the listener\ntwo from the listener\n")
+        connector.write("one from the connector\n")
+        try await waitFor("two from the listener", in: { connector.stdout })
+        try await waitFor("one from the connector", in: { listener.stdout })
+        let ended = ContinuousClock.now
+        connector.write("\n")
+        #expect(try await connector.wait(within: 5) == 0)
+        #expect(try await listener.wait(within: 5) == 0)
+        // Alone this takes milliseconds; the bound leaves room for a 2-core machine running every test at once.
+        #expect(ContinuousClock.now - ended < .seconds(3), "both sides exit within a second or two")
+        #expect(connector.stdout == "one from the listener\ntwo from the listener\n")
+        #expect(listener.stdout.hasSuffix("(tcp)\none from the connector\n"))
+        #expect(listener.stderr.contains("left the chat"), "the other side is told: \(listener.stderr)")
+    }
+
+    @Test("half duplex: strict turns, the connecting side first; input waits for its turn")
+    func halfDuplex() async throws {
+        let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--half-duplex", "--port", "0"])
+        defer { listener.stop() }
+        let port = try await listener.listeningPort()
+        // Typed ahead into a pipe: each reply goes out only after the other side's line came.
+        listener.write("reply one\nreply two\n")
+        let connector = try TestProcess.netlab(["chat", "peer", "--half-duplex", "--port", "\(port)"])
+        defer { connector.stop() }
+        try await waitFor("connected to", in: { connector.stderr })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(connector.stdout.isEmpty, "the listening side must not speak first: \(connector.stdout)")
+        connector.write("first\n")
+        try await waitFor("reply one", in: { connector.stdout })
+        try await Task.sleep(for: .milliseconds(300))
+        #expect(!connector.stdout.contains("reply two"), "one reply per turn: \(connector.stdout)")
+        connector.write("second\n")
+        try await waitFor("reply two", in: { connector.stdout })
+        connector.write("quit\n")
+        #expect(try await connector.wait(within: 5) == 0)
+        #expect(try await listener.wait(within: 5) == 0)
+        #expect(listener.stdout.hasSuffix("(tcp)\nfirst\nsecond\n"))
+        #expect(connector.stdout == "reply one\nreply two\n")
+    }
+
+    @Test(
+        "a side whose partner is in the other mode is told so and refused",
+        arguments: [(listenerHalf: true, connectorHalf: false), (listenerHalf: false, connectorHalf: true)])
+    func modeMismatch(listenerHalf: Bool, connectorHalf: Bool) async throws {
+        let listener = try TestProcess.netlab(
+            ["chat", "peer", "--listen", "--port", "0"] + (listenerHalf ? ["--half-duplex"] : []))
+        defer { listener.stop() }
+        let port = try await listener.listeningPort()
+        let connector = try TestProcess.netlab(
+            ["chat", "peer", "--port", "\(port)"] + (connectorHalf ? ["--half-duplex"] : []))
+        defer { connector.stop() }
+        #expect(try await connector.wait(within: 5) == 1)
+        #expect(connector.stderr.contains("--half-duplex"), "\(connector.stderr)")
+        try await waitFor("waiting for another partner", in: { listener.stderr })
+        #expect(listener.stderr.contains("duplex"))
+        // The listening side keeps waiting, and a partner in the right mode then chats.
+        let second = try TestProcess.netlab(
+            ["chat", "peer", "--port", "\(port)"] + (listenerHalf ? ["--half-duplex"] : []))
+        defer { second.stop() }
+        second.write("hello again\n")
+        second.closeInput()  // in half duplex, the end of input waits for this side's turn, as a line would
+        try await waitFor("hello again", in: { listener.stdout })
+        if listenerHalf {
+            listener.write("welcome back\n")
+            try await waitFor("welcome back", in: { second.stdout })
+        }
+        #expect(try await second.wait(within: 5) == 0)
+        #expect(try await listener.wait(within: 5) == 0)
+    }
+
+    @Test("a third person is told the listening side is busy")
+    func busy() async throws {
+        let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--port", "0"])
+        defer { listener.stop() }
+        let port = try await listener.listeningPort()
+        let first = try TestProcess.netlab(["chat", "peer", "--port", "\(port)"])
+        defer { first.stop() }
+        try await waitFor("connected to", in: { listener.stderr })
+        let third = try TestProcess.netlab(["chat", "peer", "--port", "\(port)"])
+        defer { third.stop() }
+        #expect(try await third.wait(within: 5) == 1)
+        #expect(third.stderr.contains("busy"), "\(third.stderr)")
+        first.write("still here\n")
+        try await waitFor("still here", in: { listener.stdout })
+    }
+
+    @Test(
+        "seed 16-7's client, ported to Python 3, takes turns with netlab's listening side",
+        .enabled(if: Tools.isInstalled("python3")))
+    func seedHalfDuplexClient() async throws {
+        let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--half-duplex", "--port", "0"])
+        defer { listener.stop() }
+        let port = try await listener.listeningPort()
+        listener.write("pong 1\npong 2\n")
+        // The seed's client sends what was typed, with no newline, then prints one recv() as the reply.
+        let script = """
+            from socket import *
+            tcpCliSock = socket(AF_INET, SOCK_STREAM)
+            tcpCliSock.connect(('127.0.0.1', \(port)))
+            for data in ['ping 1', 'ping 2']:
+                tcpCliSock.send(data.encode())
+                print('server>', tcpCliSock.recv(1024).decode().strip(), flush=True)
+            tcpCliSock.close()
+            """
+        let python = try TestProcess(Tools.path(of: "python3")!, ["-c", script])
+        defer { python.stop() }
+        #expect(try await python.wait(within: 10) == 0, "\(python.stderr)")
+        #expect(python.stdout == "server> pong 1\nserver> pong 2\n")
+        #expect(try await listener.wait(within: 5) == 0)
+        #expect(listener.stdout.hasSuffix("(tcp)\nping 1\nping 2\n"))
+    }
+
+    @Test(
+        "netlab's connecting side takes turns with seed 16-7's server, ported to Python 3",
+        .enabled(if: Tools.isInstalled("python3")))
+    func seedHalfDuplexServer() async throws {
+        let script = """
+            from socket import *
+            tcpServSock = socket(AF_INET, SOCK_STREAM)
+            tcpServSock.setsockopt(SOL_SOCKET, SO_REUSEADDR, 1)
+            tcpServSock.bind(('127.0.0.1', 0))
+            tcpServSock.listen(5)
+            print(tcpServSock.getsockname()[1], flush=True)
+            tcpCliSock, addr = tcpServSock.accept()
+            for data in ['pong 1', 'pong 2']:
+                print('client>', tcpCliSock.recv(1024).decode().strip(), flush=True)
+                tcpCliSock.send(data.encode())
+            tcpCliSock.close()
+            """
+        let python = try TestProcess(Tools.path(of: "python3")!, ["-c", script])
+        defer { python.stop() }
+        guard let port = Int(try await python.firstLine()) else { throw TestTimeout(seconds: 0) }
+        let connector = try TestProcess.netlab(["chat", "peer", "--half-duplex", "--port", "\(port)"])
+        defer { connector.stop() }
+        connector.write("ping 1\nping 2\n")
+        #expect(try await python.wait(within: 10) == 0, "\(python.stderr)")
+        #expect(python.stdout.hasSuffix("client> ping 1\nclient> ping 2\n"))
+        #expect(try await connector.wait(within: 5) == 0)
+        #expect(connector.stdout == "pong 1\npong 2\n")
+        #expect(connector.stderr.contains("left the chat"))
+    }
+
+    @Test("connecting to nothing is one sentence and status 1")
+    func nothingListening() async throws {
+        let probe = try Socket.listening(host: "127.0.0.1", port: 0)
+        let port = try probe.localAddress.port
+        probe.close()
+        let connector = try TestProcess.netlab(["chat", "peer", "--port", "\(port)"])
+        defer { connector.stop() }
+        #expect(try await connector.wait(within: 10) == 1)
+        #expect(connector.stderr.contains("ECONNREFUSED"))
+        #expect(connector.stderr.split(separator: "\n").count == 1)
+    }
+}
