@@ -168,7 +168,9 @@ final class CheckRunner: @unchecked Sendable {
             }
             let text = step.text ?? ""
             if !program.type(text) {
-                throw failure("could not type \(quoted(text)) on the program's standard input: it does not read it")
+                throw failure(
+                    "could not type \(quoted(text)) on the program's standard input: it has closed it, or left it unread"
+                )
             }
 
         case .closeInput:
