@@ -23,3 +23,16 @@ public enum CommandTable {
             IPCommand.command,
         ])
 }
+
+extension CommandTable {
+    /// The command that netlab's arguments `words` run (such as an exercise's reference,
+    /// `chat server --port {port}`), or nil when this build has no such command.
+    public static func command(running words: [String]) -> Command? {
+        var command = root
+        for word in words where !command.subcommands.isEmpty {
+            guard let next = command.subcommands.first(where: { $0.name == word }) else { return nil }
+            command = next
+        }
+        return command.action == nil ? nil : command
+    }
+}

@@ -89,7 +89,7 @@ final class CheckRunner: @unchecked Sendable {
             } else {
                 var connection = try connection(name)
                 do {
-                    reply = try await connection.readReply(within: wait(step)) { matcher.matches($0) }
+                    reply = try await nextReply(on: &connection, matching: matcher, within: wait(step))
                 } catch is WaitTimeout {
                     throw failure("expected \(matcher) within \(seconds(step)), but nothing came")
                 }
@@ -125,8 +125,15 @@ final class CheckRunner: @unchecked Sendable {
                 }
             } else {
                 var connection = try connection(name)
-                if try await connection.hasActivity(within: wait(step)) {
-                    let reply = try await connection.readReply(within: .milliseconds(10))
+                let deadline = ContinuousClock.now + wait(step)
+                // Replies the exercise ignores may come meanwhile; anything else breaks the silence.
+                var skipped = 0
+                while try await connection.hasActivity(within: deadline - ContinuousClock.now) {
+                    let reply = try await connection.readReply(within: .milliseconds(10)) { exercise.isIgnored($0) }
+                    if let reply, exercise.isIgnored(reply), skipped < Self.maxSkippedReplies {
+                        skipped += 1
+                        continue
+                    }
                     throw failure(
                         reply.map { "expected no reply, got \(quoted($0))" } ?? "the program closed the connection")
                 }
@@ -155,6 +162,20 @@ final class CheckRunner: @unchecked Sendable {
                 throw RuntimeError("cannot create \(path) for the check — is the temporary folder writable?")
             }
 
+        case .type:
+            guard exercise.kind == .server else {
+                throw RuntimeError("checks.json: a type step is for server exercises; a client gets 'stdin'")
+            }
+            let text = step.text ?? ""
+            if !program.type(text) {
+                throw failure(
+                    "could not type \(quoted(text)) on the program's standard input: it has closed it, or left it unread"
+                )
+            }
+
+        case .closeInput:
+            program.process?.closeInput()
+
         case .expectRunning:
             if let process = program.process, !process.isRunning {
                 throw CheckFailure("the program ended (\(process.ending))" + ProgramUnderTest.lastLines(of: process))
@@ -176,7 +197,7 @@ final class CheckRunner: @unchecked Sendable {
                 separatesErrors: behaviour.frames)
 
         case .expectOutput:
-            let client = try runningClient()
+            let client = try programWithOutput()
             let matchers = step.lines ?? []
             let deadline = ContinuousClock.now + wait(step)
             while true {
@@ -187,7 +208,7 @@ final class CheckRunner: @unchecked Sendable {
                     if Self.isSubsequence(matchers, of: Self.printedLines(client.output)) { break }
                     let shown = printed.suffix(4).map { quoted($0) }.joined(separator: ", ")
                     throw CheckFailure(
-                        "expected the client to print \(matchers.map(\.description).joined(separator: ", then ")); "
+                        "expected the \(programName) to print \(matchers.map(\.description).joined(separator: ", then ")); "
                             + "it printed \(printed.isEmpty ? "nothing" : shown)"
                             + (client.isRunning ? "" : " and ended (\(client.ending))"))
                 }
@@ -233,15 +254,17 @@ final class CheckRunner: @unchecked Sendable {
             }
 
         case .expectExit:
-            let client = try runningClient()
+            let client = try programWithOutput()
             guard await client.waitForExit(timeout: wait(step)) else {
                 throw CheckFailure(
-                    "the client was still running after \(seconds(step)); it should stop at an empty line or at the end of its input"
+                    exercise.kind == .client
+                        ? "the client was still running after \(seconds(step)); it should stop at an empty line or at the end of its input"
+                        : "the program was still running \(seconds(step)) later; it should end when its chat ends"
                 )
             }
             if let status = step.status, client.exitStatus != status {
                 throw CheckFailure(
-                    "expected the client to exit with status \(status); it ended with \(client.ending)"
+                    "expected the \(programName) to exit with status \(status); it ended with \(client.ending)"
                         + ProgramUnderTest.lastLines(of: client))
             }
         }
@@ -267,6 +290,39 @@ final class CheckRunner: @unchecked Sendable {
         guard let client else { throw RuntimeError("checks.json expects client output before a run_client step") }
         return client
     }
+
+    /// The program whose output and exit a step checks: the server under test, or the client it ran.
+    private func programWithOutput() throws -> ChildProcess {
+        guard exercise.kind == .server else { return try runningClient() }
+        guard let process = program.process else { throw CheckFailure("the program is not running") }
+        return process
+    }
+
+    /// What failure messages call the program under test.
+    private var programName: String { exercise.kind == .server ? "program" : "client" }
+
+    /// The next reply on a connection that is not one the exercise ignores; throws `WaitTimeout` when
+    /// none came in time. A reply ends early once it matches (or is ignored), so a correct program is
+    /// not kept waiting for the pause that ends a reply without a newline.
+    private func nextReply(on connection: inout GraderConnection, matching matcher: Matcher, within wait: Duration)
+        async throws -> String?
+    {
+        let deadline = ContinuousClock.now + wait
+        for _ in 0..<Self.maxSkippedReplies {
+            let remaining = deadline - ContinuousClock.now
+            guard remaining > .zero else { break }
+            let reply = try await connection.readReply(within: remaining) {
+                matcher.matches($0) || exercise.isIgnored($0)
+            }
+            // An ignored reply is skipped even when it matches: a join notice naming a user is not
+            // the notice of that user leaving.
+            guard let reply, exercise.isIgnored(reply) else { return reply }
+        }
+        throw WaitTimeout()
+    }
+
+    /// The most ignored replies one step skips: a program that floods them fails instead.
+    static let maxSkippedReplies = 1000
 
     private func scriptedServer() throws -> ScriptedServer {
         guard let scripted else { throw RuntimeError("checks.json expects received lines before a run_client step") }

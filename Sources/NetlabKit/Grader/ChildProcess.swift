@@ -20,6 +20,8 @@ public final class ChildProcess: @unchecked Sendable {
     /// How many of the exit and the two pipes are still awaited.
     private let pendingParts = Mutex(3)
     private let exited = DispatchSemaphore(value: 0)
+    /// The write end of its standard input while it stays open (`Options.keepsInputOpen`).
+    private let inputFD = Mutex<Int32?>(nil)
     private static let running = Mutex<Set<pid_t>>([])
 
     private struct State {
@@ -68,6 +70,9 @@ public final class ChildProcess: @unchecked Sendable {
         public var outputLimit = 64 * 1024
         /// Whether the first bytes are kept (otherwise the last).
         public var keepsFirstBytes = false
+        /// Whether its standard input stays open after `input`, for lines typed with `type(_:)`, until
+        /// `closeInput()` or `stop()` (otherwise it is closed once `input` is written).
+        public var keepsInputOpen = false
 
         public init() {}
     }
@@ -159,13 +164,20 @@ public final class ChildProcess: @unchecked Sendable {
             throw RuntimeError("cannot start '\(arguments[0])' (\(Errno.name(status))) — is it a program you may run?")
         }
         pid = child
+        if options.keepsInputOpen, !input.isEmpty { _ = type(input) }
 
-        let inputFD = inputPipe[1]
-        let feeder = Thread { [input] in
-            Self.writeAll(input, to: inputFD)
-            close(inputFD)
+        if options.keepsInputOpen {
+            // Non-blocking, so typing to a program that never reads its input cannot hang the grader.
+            _ = fcntl(inputPipe[1], F_SETFL, fcntl(inputPipe[1], F_GETFL) | O_NONBLOCK)
+            inputFD.withLock { $0 = inputPipe[1] }
+        } else {
+            let inputFD = inputPipe[1]
+            let feeder = Thread { [input] in
+                Self.writeAll(input, to: inputFD)
+                close(inputFD)
+            }
+            feeder.start()
         }
-        feeder.start()
         drain(outputPipe[0], isErrors: false)
         drain(errorPipe[0], isErrors: true)
         finished.enter()
@@ -265,8 +277,40 @@ public final class ChildProcess: @unchecked Sendable {
         return true
     }
 
+    /// Writes `bytes` to its standard input, as if typed; false when it cannot take them: its input is
+    /// closed, it has ended, or it has left a pipe's worth of typed bytes unread for a second.
+    /// Only with `Options.keepsInputOpen`.
+    public func type(_ bytes: [UInt8]) -> Bool {
+        inputFD.withLock { fd in
+            guard let fd else { return false }
+            var offset = 0
+            var waits = 0
+            while offset < bytes.count {
+                let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+                if written >= 0 {
+                    offset += written
+                } else if errno == EAGAIN, waits < 100 {
+                    waits += 1
+                    usleep(10_000)  // the pipe is full: give the program a moment to read
+                } else if errno != EINTR {
+                    return false  // EPIPE (netlab ignores SIGPIPE): it has closed its input or ended
+                }
+            }
+            return true
+        }
+    }
+
+    /// Closes its standard input, so it reads end of input (Ctrl-D on a terminal).
+    public func closeInput() {
+        inputFD.withLock { fd in
+            if let open = fd { close(open) }
+            fd = nil
+        }
+    }
+
     /// Ends the program's whole process group: SIGTERM, a short grace, then SIGKILL.
     public func stop() {
+        closeInput()
         guard isRunning else {
             kill(-pid, SIGKILL)  // anything it left behind in its group
             return

@@ -23,6 +23,9 @@ public struct Exercise: Sendable, Decodable {
     public let server: ScriptedServer.Behaviour?
     /// Seconds a server program may take to start listening.
     public let listenTimeout: Double?
+    /// Replies an `expect` or `expect_silence` step skips: optional notices a program may send, such as
+    /// a chat server's join notices, that a program without them must not be marked down for.
+    public let ignore: [Matcher]
     public let checks: [Check]
 
     /// The transport a program uses.
@@ -31,12 +34,33 @@ public struct Exercise: Sendable, Decodable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case title, writes, kind, transport, reference, server, checks
+        case title, writes, kind, transport, reference, server, checks, ignore
         case listenTimeout = "listen_timeout"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        title = try container.decode(String.self, forKey: .title)
+        writes = try container.decode(String.self, forKey: .writes)
+        kind = try container.decode(Kind.self, forKey: .kind)
+        transport = try container.decode(Transport.self, forKey: .transport)
+        reference = try container.decode([String].self, forKey: .reference)
+        server = try container.decodeIfPresent(ScriptedServer.Behaviour.self, forKey: .server)
+        listenTimeout = try container.decodeIfPresent(Double.self, forKey: .listenTimeout)
+        ignore = try container.decodeIfPresent([Matcher].self, forKey: .ignore) ?? []
+        checks = try container.decode([Check].self, forKey: .checks)
     }
 
     /// Total points of every check.
     public var maxScore: Int { checks.reduce(0) { $0 + $1.points } }
+
+    /// Whether a check types on the program's standard input, which then stays open while it runs.
+    public var typesInput: Bool {
+        checks.contains { check in check.steps.contains { $0.action == .type || $0.action == .closeInput } }
+    }
+
+    /// Whether `reply` is one the checks skip (see `ignore`).
+    func isIgnored(_ reply: String) -> Bool { ignore.contains { $0.matches(reply) } }
 }
 
 /// One named check: a scenario of steps, worth some points, with a hint for when it fails.
@@ -87,6 +111,10 @@ public struct Step: Sendable, Decodable {
         /// Framed-client exercise: the client printed on stdout exactly the stdout payloads of the
         /// replies of its `run_client` step, in order, byte for byte.
         case expectStdoutPayloads = "expect_stdout_payloads"
+        /// Server exercises: type `text` and a newline on the program's standard input.
+        case type
+        /// Server exercises: close the program's standard input (end of input, Ctrl-D).
+        case closeInput = "close_input"
     }
 
     public let action: Action

@@ -20,7 +20,8 @@ public struct Grader: Sendable {
     public func grade() async throws -> GradeReport {
         Socket.ignoreBrokenPipes()
         let program = try ProgramUnderTest(
-            command: command, port: try PortAllocator.freePort(), transport: exercise.transport)
+            command: command, port: try PortAllocator.freePort(), transport: exercise.transport,
+            keepsInputOpen: exercise.typesInput)
         defer { program.finish() }
         let deadline = ContinuousClock.now + totalTimeout
         var results: [CheckResult] = []

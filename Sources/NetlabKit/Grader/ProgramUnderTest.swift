@@ -9,12 +9,15 @@ final class ProgramUnderTest: @unchecked Sendable {
     let port: Int
     let transport: Exercise.Transport
     let folder: String
+    /// Whether the server's standard input stays open for the checks' `type` steps.
+    let keepsInputOpen: Bool
     private(set) var process: ChildProcess?
 
-    init(command: [String], port: Int, transport: Exercise.Transport) throws {
+    init(command: [String], port: Int, transport: Exercise.Transport, keepsInputOpen: Bool = false) throws {
         self.command = command
         self.port = port
         self.transport = transport
+        self.keepsInputOpen = keepsInputOpen
         let template = NSTemporaryDirectory() + "netlab-grade-XXXXXX"
         var bytes = Array(template.utf8CString)
         guard let made = mkdtemp(&bytes) else {
@@ -39,13 +42,15 @@ final class ProgramUnderTest: @unchecked Sendable {
     }
 
     /// Starts a program: the server under test, or a student's client against `host`.
-    func spawn(host: String = "127.0.0.1", port: Int? = nil, input: String = "", separatesErrors: Bool = false) throws
-        -> ChildProcess
-    {
+    func spawn(
+        host: String = "127.0.0.1", port: Int? = nil, input: String = "", separatesErrors: Bool = false,
+        keepsInputOpen: Bool = false
+    ) throws -> ChildProcess {
         let port = port ?? self.port
         var options = ChildProcess.Options()
         options.environment = ["NETLAB_PORT": "\(port)", "NETLAB_HOST": host]
         options.separatesErrors = separatesErrors
+        options.keepsInputOpen = keepsInputOpen
         return try ChildProcess(
             arguments: Self.fill(command, host: host, port: port), options: options, folder: folder,
             input: Array(input.utf8))
@@ -54,7 +59,7 @@ final class ProgramUnderTest: @unchecked Sendable {
     /// Starts the server under test and waits until it listens; throws a `CheckFailure` saying why not.
     func start(within timeout: Duration) async throws {
         stop()
-        let process = try spawn()
+        let process = try spawn(keepsInputOpen: keepsInputOpen)
         self.process = process
         let deadline = ContinuousClock.now + timeout
         while !ListeningProbe.isListening(port: port, transport: transport) {
@@ -74,6 +79,11 @@ final class ProgramUnderTest: @unchecked Sendable {
     }
 
     var isRunning: Bool { process?.isRunning ?? false }
+
+    /// Types `line` and a newline on the server's standard input; false when it cannot take it.
+    func type(_ line: String) -> Bool {
+        process?.type(Array((line + "\n").utf8)) ?? false
+    }
 
     func stop() {
         process?.stop()

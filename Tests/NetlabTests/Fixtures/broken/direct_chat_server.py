@@ -1,0 +1,80 @@
+# Broken direct-message chat servers (seed 003). argv: FLAW PORT, FLAW one of:
+#   echo            all:message reaches its sender too
+#   one-at-a-time   serves one client until it leaves, the next waits in the backlog
+#   crash-on-leave  the whole server dies when a client leaves
+#   share-name      the seed as is: a second user with a taken nickname replaces the first
+#   silent-unknown  a message to someone not connected is dropped without a word
+#   no-notices      never reads its stdin, so the operator's notices go nowhere
+import os, socket, sys, threading
+
+flaw, port = sys.argv[1], int(sys.argv[2])
+users = {}
+lock = threading.Lock()
+
+
+def send(sock, text):
+    try:
+        sock.send(text.encode('utf-8'))
+    except OSError:
+        pass
+
+
+def recv1(client, user):
+    while True:
+        try:
+            result = client.recv(1024)
+        except OSError:
+            result = b''
+        if not result:
+            if flaw == 'crash-on-leave':
+                os._exit(1)
+            break
+        to, colon, message = result.decode('utf-8', 'replace').rstrip('\r\n').partition(':')
+        with lock:
+            if to == 'all':
+                receivers = [sock for name, sock in users.items() if name != user or flaw == 'echo']
+            else:
+                receivers = [users[to]] if to in users else None
+        if receivers is None and flaw != 'silent-unknown':
+            send(client, 'error:%s is not connected' % to)
+        for sock in receivers or []:
+            send(sock, '%s:%s' % (user, message))
+    with lock:
+        if users.get(user) is client:
+            del users[user]
+    client.close()
+
+
+def login(client):
+    user = client.recv(1024).decode('utf-8', 'replace').strip()
+    with lock:
+        taken = user in users and flaw != 'share-name'
+        if not taken:
+            users[user] = client
+    if taken:
+        send(client, 'error:the nickname %s is taken' % user)
+        client.close()
+        return
+    recv1(client, user)
+
+
+def tsend():
+    for line in sys.stdin:
+        with lock:
+            receivers = list(users.values())
+        for sock in receivers:
+            send(sock, 'server:' + line.rstrip('\n'))
+
+
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(('127.0.0.1', port))
+server.listen(20)
+if flaw != 'no-notices':
+    threading.Thread(target=tsend, daemon=True).start()
+while True:
+    client, addr = server.accept()
+    if flaw == 'one-at-a-time':
+        login(client)
+    else:
+        threading.Thread(target=login, args=(client,), daemon=True).start()

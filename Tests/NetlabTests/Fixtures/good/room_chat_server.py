@@ -1,0 +1,66 @@
+# Seed 001's 16-9/10 multi-room chat server (cs.py) in Python 3: a thread per client.
+# Like the seed, it sends no newlines. Fixed from the seed: the login is read in the client's own
+# thread (one silent client no longer blocks the others), a lock guards the rooms, and a client that
+# vanishes leaves like one that sends quit. argv: PORT
+import socket, sys, threading
+from time import ctime
+
+rooms = {}  # room -> {username: socket}
+lock = threading.Lock()
+
+
+def send_room(room, text, sender):
+    with lock:
+        others = [sock for name, sock in rooms.get(room, {}).items() if name != sender]
+    for sock in others:
+        try:
+            sock.send(text.encode('utf-8'))
+        except OSError:
+            pass  # that client is leaving; its own thread removes it
+
+
+def deal(sock, username, room):
+    while True:
+        try:
+            data = sock.recv(1024)
+        except OSError:
+            data = b''
+        text = data.decode('utf-8', 'replace').rstrip('\r\n')
+        if not data or text == 'quit':
+            with lock:
+                del rooms[room][username]
+            send_room(room, '用户%s在%s退出房间%s' % (username, ctime(), room), username)
+            if data:
+                sock.send(b'quit')
+            sock.close()
+            return
+        send_room(room, '[%s] %s: %s' % (ctime(), username, text), username)
+
+
+def login(sock):
+    words = sock.recv(1024).decode('utf-8', 'replace').split()
+    if len(words) != 2:
+        sock.close()
+        return
+    username, room = words
+    with lock:
+        members = rooms.setdefault(room, {})
+        taken = username in members
+        if not taken:
+            members[username] = sock
+    if taken:
+        sock.send(b'reuse')
+        sock.close()
+        return
+    sock.send(b'success')
+    deal(sock, username, room)
+
+
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(('127.0.0.1', int(sys.argv[1])))
+server.listen(32)
+print('listening on 127.0.0.1:%s (tcp)' % sys.argv[1], flush=True)
+while True:
+    sock, addr = server.accept()
+    threading.Thread(target=login, args=(sock,), daemon=True).start()
