@@ -77,18 +77,18 @@ enum GradeCommand {
             let library = try ExerciseLibrary.located()
             let netlab = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
             var reports: [GradeReport] = []
-            var skipped = 0
+            var missingReferences = 0
             let width = try library.ids().map(\.count).max() ?? 0
             for id in try library.ids() {
                 let exercise = try library.exercise(id)
-                // An exercise may ship before the command that solves it (merged from another branch).
+                // A reference that names no netlab command (a typo in checks.json) fails loudly.
                 guard CommandTable.command(running: exercise.reference) != nil else {
-                    skipped += 1
+                    missingReferences += 1
                     let name = exercise.reference.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
                     if !invocation.flag("json") {
                         invocation.console.out(
-                            "skip  \(id.padding(toLength: width, withPad: " ", startingAt: 0))  "
-                                + "its reference 'netlab \(name)' is not in this build")
+                            "\(invocation.console.colored("FAIL", 31))  \(id.padding(toLength: width, withPad: " ", startingAt: 0))  "
+                                + "its reference 'netlab \(name)' is not a netlab command; fix \"reference\" in its checks.json")
                     }
                     continue
                 }
@@ -112,10 +112,9 @@ enum GradeCommand {
             } else {
                 invocation.console.out("")
                 invocation.console.out(
-                    "\(passing) of \(reports.count) exercises pass with netlab's reference solutions"
-                        + (skipped == 0 ? "" : "; \(skipped) skipped, without a reference in this build"))
+                    "\(passing) of \(reports.count + missingReferences) exercises pass with netlab's reference solutions")
             }
-            return passing == reports.count ? 0 : 1
+            return passing == reports.count && missingReferences == 0 ? 0 : 1
         })
 
     private static func run(_ invocation: Invocation) async throws -> Int32 {

@@ -137,41 +137,18 @@ let goodCases: [GradeCase] = [
     GradeCase("direct-chat-server", "good/direct_chat_server.py {port}", fails: []),
 ]
 
-/// Exercises whose reference solution is graded by a test of its own, not by `referenceSolutions`.
-private let referencesTestedApart: Set<String> = ["half-duplex-chat"]
-
-/// Whether this build of netlab has the command an exercise's reference runs; prints why not.
-private func hasReference(_ id: String) -> Bool {
-    guard let exercise = try? Paths.library.exercise(id) else { return false }
-    if CommandTable.command(running: exercise.reference) != nil { return true }
-    let name = exercise.reference.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
-    print("skipping: \(id)'s reference 'netlab \(name)' is not in this build yet")
-    return false
-}
-
 @Suite("Grader")
 struct GraderTests {
     @Test("every exercise passes with netlab's own reference solution")
     func referenceSolutions() async throws {
         let netlab = Tools.netlab.path
-        for id in try Paths.library.ids() where !referencesTestedApart.contains(id) {
+        for id in try Paths.library.ids() {
             let exercise = try Paths.library.exercise(id)
             let report = try await GradeSlots.shared.run {
                 try await Grader(exercise: exercise, command: [netlab] + exercise.reference).grade()
             }
             #expect(report.isPassing, "\(id): \(report.results.filter { !$0.passed }.map(\.message))")
         }
-    }
-
-    @Test(
-        "half-duplex-chat passes with netlab chat peer --listen --half-duplex",
-        .enabled(if: hasReference("half-duplex-chat")))
-    func halfDuplexReference() async throws {
-        let exercise = try Paths.library.exercise("half-duplex-chat")
-        let report = try await GradeSlots.shared.run {
-            try await Grader(exercise: exercise, command: [Tools.netlab.path] + exercise.reference).grade()
-        }
-        #expect(report.isPassing, "\(report.results.filter { !$0.passed }.map { "\($0.name): \($0.message)" })")
     }
 
     @Test("the exercises ship, each with README.md, checks.json and starter.py")
