@@ -154,7 +154,7 @@ private struct Conversation {
             socket, group: &group,
             received: { [session] in events.yield(.received($0, session: session)) },
             closed: { [session] in events.yield(.partnerClosed(session: session)) })
-        if peer.mode == .fullDuplex { send(ChatPeer.fullDuplexBanner) }
+        if peer.mode == .fullDuplex { say(ChatPeer.fullDuplexBanner) }
         myTurn = !isListener  // the connecting side speaks first
         notice(
             "connected to \(name): "
@@ -170,7 +170,7 @@ private struct Conversation {
         let text = TerminalText.printable(message.text)
         if text.hasPrefix(ChatPeer.fullDuplexBanner) {
             guard isHalfDuplex else { return nil }
-            send(
+            say(
                 ChatPeer.refusalPrefix
                     + "this side takes turns (--half-duplex); start yours with --half-duplex too, or start both without it"
             )
@@ -226,7 +226,7 @@ private struct Conversation {
                 notice("not your turn: wait for \(partnerName)'s message; that line was not sent")
                 return nil
             }
-            send(line)
+            say(line)
             if isHalfDuplex {
                 myTurn = false
                 showPrompt()
@@ -262,7 +262,7 @@ private struct Conversation {
 
     // MARK: Output
 
-    private func send(_ line: String) { link?.send(line) }
+    private func say(_ line: String) { link?.send(line) }
 
     private func show(_ text: String) {
         terminal.show(terminal.isInteractive ? terminal.colored(name: "partner") + ": " + text : text)
