@@ -39,4 +39,43 @@ struct ChatSlowReaderTests {
             #expect(answer == "* in room: talker")
         }
     }
+
+    @Test("1,000 clients in 10 rooms leaving at once: the server logs each and keeps serving the rest")
+    func thousandLeaveAtOnce() async throws {
+        Socket.raiseOpenFileLimit()
+        let chat = try ChatFixture(.rooms)
+        defer { chat.stop() }
+        try await withTimeout(60) {
+            var stayer = try await chat.join("stayer r0")
+            #expect(try await stayer.readLine() == "success")
+            // Join in batches of 100, each client waiting for its own success.
+            var crowd: [LineClient] = []
+            for batch in 0..<10 {
+                try await withThrowingTaskGroup(of: LineClient.self) { group in
+                    for index in 0..<100 {
+                        group.addTask {
+                            var client = try await chat.join("u\(batch * 100 + index) r\(index % 10)")
+                            #expect(try await client.readLine() == "success")
+                            return client
+                        }
+                    }
+                    for try await client in group { crowd.append(client) }
+                }
+            }
+            #expect(crowd.count == 1000)
+            for client in crowd { client.close() }
+            // Everyone else left; the stayer still chats: /who answers with it alone, once all leaves are done.
+            let deadline = ContinuousClock.now + .seconds(30)
+            var answer: String?
+            while ContinuousClock.now < deadline {
+                try await stayer.send("/who\n")
+                repeat { answer = try await stayer.readLine() } while answer != nil && !answer!.hasPrefix("* in ")
+                if answer == "* in r0: stayer" { break }
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(answer == "* in r0: stayer")
+            #expect(chat.console.capturedErr.components(separatedBy: " left\n").count - 1 == 1000)
+            stayer.close()
+        }
+    }
 }
