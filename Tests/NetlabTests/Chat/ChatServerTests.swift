@@ -244,4 +244,28 @@ struct ChatDirectTests {
         #expect(
             process.stdout == "alice 发来 hi from alice\nerror 发来 nobody is not connected, so the message was not sent\n")
     }
+
+    @Test("lines typed on netlab chat server's standard input reach everyone as notices (seed 003's tsend)")
+    func operatorNotices() async throws {
+        for chatProtocol in ["rooms", "direct"] {
+            let server = try TestProcess.netlab(["chat", "server", "--port", "0", "--protocol", chatProtocol])
+            defer { server.stop() }
+            let port = try await server.listeningPort()
+            try await withTimeout {
+                var client = try await LineClient.connect(port: port)
+                try await client.send(chatProtocol == "rooms" ? "alice lobby\n" : "alice\n")
+                if chatProtocol == "rooms" { #expect(try await client.readLine() == "success") }
+                // Registered once the server has logged the join.
+                while !server.stderr.contains("alice joined") { try await Task.sleep(for: .milliseconds(10)) }
+                server.write("class ends in 5 minutes\n")
+                let notice = try #require(try await client.readLine())
+                if chatProtocol == "rooms" {
+                    #expect(notice.wholeMatch(of: try Regex(timestampPrefix + "server: class ends in 5 minutes")) != nil)
+                } else {
+                    #expect(notice == "server:class ends in 5 minutes")
+                }
+                client.close()
+            }
+        }
+    }
 }
