@@ -48,7 +48,7 @@ enum ChatCommand {
         discussion: """
             rooms: the first line is 'username room'; the answer is 'success', or 'reuse' when the name is taken in
             that room; every later line goes to the others in the room as '[ctime] username: text'; 'quit' leaves.
-            Also /who, /rooms, /msg USER text and /help. direct: the first line is the nickname; 'to:message' goes
+            Also /who, /rooms, /join ROOM, /msg USER text and /help. direct: the first line is the nickname; 'to:message' goes
             to user 'to', 'all:message' to everyone else; the receiver gets 'from:message'.
             Lines typed on the server's standard input go to everyone as notices.
             """,

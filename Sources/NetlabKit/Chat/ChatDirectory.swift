@@ -22,6 +22,19 @@ final class ChatDirectory: Sendable {
         }
     }
 
+    /// Moves a member to another room; false when its name is already taken there (it stays put then).
+    func move(_ member: ChatMember, to room: String) -> Bool {
+        members.withLock { rooms in
+            let oldRoom = member.room
+            guard rooms[oldRoom]?[member.name] === member, rooms[room]?[member.name] == nil else { return false }
+            rooms[oldRoom]?[member.name] = nil
+            if rooms[oldRoom]?.isEmpty == true { rooms[oldRoom] = nil }
+            member.currentRoom.withLock { $0 = room }
+            rooms[room, default: [:]][member.name] = member
+            return true
+        }
+    }
+
     /// Everyone in a room, but `except`.
     func others(in room: String, except member: ChatMember?) -> [ChatMember] {
         members.withLock { rooms in (rooms[room] ?? [:]).values.filter { $0 !== member } }

@@ -1,16 +1,20 @@
+import Synchronization
+
 /// One connected chat client: its socket, its name and room, and its outbox.
 final class ChatMember: Sendable {
     let socket: Socket
     let peer: String
     let name: String
-    let room: String
+    /// The member's room; `ChatDirectory` changes it (for `/join`) under its own lock.
+    var room: String { currentRoom.withLock { $0 } }
+    let currentRoom: Mutex<String>
     let outbox: Outbox
 
     init(socket: Socket, peer: String, name: String, room: String, queueLimit: Int) {
         self.socket = socket
         self.peer = peer
         self.name = name
-        self.room = room
+        self.currentRoom = Mutex(room)
         self.outbox = Outbox(limit: queueLimit)
     }
 

@@ -207,16 +207,32 @@ public final class ChatServer: Sendable {
             }
             relay("[\(CTime.now())] \(member.name) (private): \(parts[2])", to: [target])
         case "/join" where parts.count == 2:
-            member.deliver(
-                "error: /join needs a new connection in this version: send 'quit', then log in with 'username \(parts[1])'"
-            )
+            join(member, room: parts[1])
         case "/help":
             member.deliver(
-                "* /who: who is in this room · /rooms: every room · /msg USER text: to one user · quit: leave")
+                "* /who: who is in this room · /rooms: every room · /join ROOM: move to another room · "
+                    + "/msg USER text: to one user · quit: leave")
         default:
             member.deliver("error: unknown command \(parts[0]) — try /help")
         }
         return true
+    }
+
+    /// `/join ROOM`: leave this room for another, as if logging in there, without a new connection.
+    private func join(_ member: ChatMember, room: String) {
+        let oldRoom = member.room
+        if let problem = Self.problem(withName: room) {
+            member.deliver("error: \(problem)")
+        } else if room == oldRoom {
+            member.deliver("error: you are already in room \(room)")
+        } else if !directory.move(member, to: room) {
+            member.deliver("error: someone named \(member.name) is already in room \(room); choose another room")
+        } else {
+            relay("[\(CTime.now())] \(member.name) left the room", to: directory.others(in: oldRoom, except: member))
+            member.deliver("* you are now in room \(room)")
+            relay("[\(CTime.now())] \(member.name) joined the room", to: directory.others(in: room, except: member))
+            console.err("\(member.peer): \(member.name) moved from room \(oldRoom) to room \(room)")
+        }
     }
 
     /// Seed 003: `to:message` to one user, `all:message` to everyone else.

@@ -43,6 +43,40 @@ struct ChatRoomsTests {
         }
     }
 
+    @Test("/join moves a member to another room: the old room is told it left, the new one that it joined")
+    func joinAnotherRoom() async throws {
+        let chat = try ChatFixture(.rooms)
+        defer { chat.stop() }
+        try await withTimeout {
+            var carol = try await chat.join("carol r1")
+            #expect(try await carol.readLine() == "success")
+            var bob = try await chat.join("bob r2")
+            #expect(try await bob.readLine() == "success")
+            var alice = try await chat.join("alice r1")
+            #expect(try await alice.readLine() == "success")
+            #expect(try await carol.readLine()?.hasSuffix("] alice joined the room") == true)
+            var otherAlice = try await chat.join("alice r3")
+            #expect(try await otherAlice.readLine() == "success")
+
+            try await alice.send("/join r3\n")
+            #expect(
+                try await alice.readLine() == "error: someone named alice is already in room r3; choose another room")
+            try await alice.send("/join r2\n")
+            #expect(try await alice.readLine() == "* you are now in room r2")
+            #expect(try await carol.readLine()?.hasSuffix("] alice left the room") == true)
+            #expect(try await bob.readLine()?.hasSuffix("] alice joined the room") == true)
+            try await alice.send("hi bob\n")
+            #expect(try await bob.readLine()?.hasSuffix("] alice: hi bob") == true)
+            try await carol.send("/who\n")
+            #expect(
+                try await carol.readLine() == "* in r1: carol",
+                "alice's line went to r2 only, and carol's room is r1 alone")
+            try await alice.send("/who\n")
+            #expect(try await alice.readLine() == "* in r2: alice, bob")
+            for client in [alice, bob, carol, otherAlice] { client.close() }
+        }
+    }
+
     @Test(
         "seed 16-9/10's client, ported to Python 3, logs in, chats and quits",
         .enabled(if: Tools.isInstalled("python3")))
@@ -260,7 +294,8 @@ struct ChatDirectTests {
                 server.write("class ends in 5 minutes\n")
                 let notice = try #require(try await client.readLine())
                 if chatProtocol == "rooms" {
-                    #expect(notice.wholeMatch(of: try Regex(timestampPrefix + "server: class ends in 5 minutes")) != nil)
+                    #expect(
+                        notice.wholeMatch(of: try Regex(timestampPrefix + "server: class ends in 5 minutes")) != nil)
                 } else {
                     #expect(notice == "server:class ends in 5 minutes")
                 }
