@@ -2,6 +2,15 @@
 // netlab depends on the Swift toolchain only: no package dependencies.
 import PackageDescription
 
+// In a release build, type metadata is reached through accessor functions instead of looked up by
+// mangled name at run time: each such lookup scans every protocol conformance in the program, which
+// a statically linked netlab pays for at start-up (README, IP calculator performance).
+let releaseSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .unsafeFlags(
+        ["-Xfrontend", "-disable-concrete-type-metadata-mangled-name-accessors"], .when(configuration: .release)),
+]
+
 let package = Package(
     name: "netlab",
     products: [
@@ -14,12 +23,12 @@ let package = Package(
         .target(
             name: "NetlabKit",
             dependencies: ["CNetlabLinux"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: releaseSettings
         ),
         .executableTarget(
             name: "netlab",
             dependencies: ["NetlabKit"],
-            swiftSettings: [.swiftLanguageMode(.v6)]
+            swiftSettings: releaseSettings
         ),
         .testTarget(
             name: "NetlabTests",

@@ -7,5 +7,7 @@ import NetlabKit
 // `await` would end in dispatch_main() and pthread_exit(), whose unwinding costs about 20 ms in a
 // statically linked netlab (measured for `netlab ip info`, see the README's performance section).
 let arguments = Array(CommandLine.arguments.dropFirst())
+// Help, usage errors and the IP calculator never wait: they run here, before any other thread starts.
+if let status = CLI.runSynchronously(arguments) { exit(status) }
 Task.detached { exit(await CLI.run(arguments)) }
 DispatchSemaphore(value: 0).wait()

@@ -13,26 +13,56 @@ public enum CLI {
 
     /// Runs one command line (without the program name) and returns its exit status.
     public static func run(_ arguments: [String], console: Console = .standard) async -> Int32 {
-        let parser = ArgumentParser(root: CommandTable.root)
         do {
-            switch try parser.parse(arguments, console: console) {
-            case .version:
-                console.out("netlab \(version)")
-                return ExitStatus.success
-            case .help(let command, let path):
-                console.out(Help.text(for: command, path: path))
-                return ExitStatus.success
+            switch try ArgumentParser(root: CommandTable.root).parse(arguments, console: console) {
             case .run(let command, let invocation):
                 guard let action = command.action else { return ExitStatus.usage }
                 return try await action(invocation)
+            case let other:
+                return answer(other, console: console)!
             }
-        } catch let error as UsageError {
+        } catch {
+            return report(error, to: console)
+        }
+    }
+
+    /// Runs a command line right here if nothing in it waits (help, a usage error, the IP calculator);
+    /// nil when the command needs `run`.
+    public static func runSynchronously(_ arguments: [String], console: Console = .standard) -> Int32? {
+        do {
+            let parsed = try ArgumentParser(root: CommandTable.root).parse(arguments, console: console)
+            if case .run(let command, let invocation) = parsed {
+                guard let run = command.synchronousAction else { return nil }
+                return try run(invocation)
+            }
+            return answer(parsed, console: console)
+        } catch {
+            return report(error, to: console)
+        }
+    }
+
+    /// `--version` and `--help`; nil for a command to run.
+    private static func answer(_ parsed: ArgumentParser.Outcome, console: Console) -> Int32? {
+        switch parsed {
+        case .version:
+            console.out("netlab \(version)")
+            return ExitStatus.success
+        case .help(let command, let path):
+            console.out(Help.text(for: command, path: path))
+            return ExitStatus.success
+        case .run:
+            return nil
+        }
+    }
+
+    /// Only here do errors become exit statuses: one line on stderr, never a stack trace.
+    private static func report(_ error: any Error, to console: Console) -> Int32 {
+        if let error = error as? UsageError {
             console.err(error.description)
             return ExitStatus.usage
-        } catch {
-            console.err("netlab: \(describe(error))")
-            return ExitStatus.failure
         }
+        console.err("netlab: \(describe(error))")
+        return ExitStatus.failure
     }
 
     /// One sentence for any error, never a stack trace.

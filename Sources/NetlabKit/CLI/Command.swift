@@ -1,6 +1,9 @@
 /// One node of netlab's command tree: a group of subcommands, or a command that runs.
 public struct Command: Sendable {
     public typealias Action = @Sendable (Invocation) async throws -> Int32
+    /// The work of a command that never waits (the IP calculator): run on the main thread, it starts
+    /// without the concurrency runtime's threads, which matters for a tool timed against `sipcalc`.
+    public typealias SynchronousAction = @Sendable (Invocation) throws -> Int32
 
     public let name: String
     /// One line for the parent's command list and the top of `--help`.
@@ -13,6 +16,8 @@ public struct Command: Sendable {
     public let examples: [String]
     public let subcommands: [Command]
     public let action: Action?
+    /// Set for commands that never wait; `action` then runs it too.
+    public let synchronousAction: SynchronousAction?
 
     /// A command that runs.
     public init(
@@ -27,6 +32,23 @@ public struct Command: Sendable {
         self.examples = examples
         self.subcommands = []
         self.action = action
+        self.synchronousAction = nil
+    }
+
+    /// A command that runs and never waits.
+    public init(
+        _ name: String, summary: String, discussion: String = "", options: [Option] = [],
+        positionals: [Positional] = [], examples: [String], run: @escaping SynchronousAction
+    ) {
+        self.name = name
+        self.summary = summary
+        self.discussion = discussion
+        self.options = options
+        self.positionals = positionals
+        self.examples = examples
+        self.subcommands = []
+        self.action = { try run($0) }
+        self.synchronousAction = run
     }
 
     /// A group whose work is done by its subcommands.
@@ -39,6 +61,7 @@ public struct Command: Sendable {
         self.examples = examples
         self.subcommands = subcommands
         self.action = nil
+        self.synchronousAction = nil
     }
 }
 

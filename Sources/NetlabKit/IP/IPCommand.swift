@@ -23,7 +23,7 @@ enum IPCommand {
         options: [explain, json],
         positionals: [Positional("ADDR", help: "an IPv4 address, such as 10.1.2.3")],
         examples: ["netlab ip class 172.16.5.4 --explain"],
-        action: { invocation in
+        run: { invocation in
             let text = invocation.positionals[0]
             let addressText = String(
                 text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? "")
@@ -56,7 +56,7 @@ enum IPCommand {
             "netlab ip info 192.168.1.10/24 --explain", "netlab ip info 10.1.2.3 255.255.0.0",
             "netlab ip info 2001:db8::1/64",
         ],
-        action: { invocation in
+        run: { invocation in
             let text = invocation.positionals[0]
             let mask = invocation.positionals.count > 1 ? invocation.positionals[1] : nil
             if mask != nil, text.contains("/") {
@@ -100,7 +100,7 @@ enum IPCommand {
             "netlab ip split 192.168.1.0/24 --into 4", "netlab ip split 10.0.0.0/16 --prefix 20",
             "netlab ip split 192.168.1.0/24 --hosts 100,50,20,2 --explain",
         ],
-        action: { invocation in
+        run: { invocation in
             let given = ["into", "prefix", "hosts"].filter { invocation.isGiven($0) }
             guard given.count == 1 else {
                 throw invocation.usageError(
@@ -149,7 +149,7 @@ enum IPCommand {
             "netlab ip summarize 10.0.0.0/24 10.0.1.0/24", "netlab ip summarize 10.0.0.5-10.0.0.20",
             "netlab ip summarize --from prefixes.txt",
         ],
-        action: { invocation in
+        run: { invocation in
             var items = invocation.positionals
             if let file = invocation.string("from") {
                 items += try readItems(from: file, console: invocation.console)

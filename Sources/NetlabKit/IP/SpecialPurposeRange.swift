@@ -20,6 +20,13 @@ public struct SpecialPurposeRange<Address: IPAddress>: Sendable {
         self.rfc = rfc
     }
 
+    init(_ network: Address, _ prefixLength: Int, _ key: String, _ name: String, _ rfc: String) {
+        self.network = IPNetwork(containing: network, prefixLength: prefixLength)
+        self.key = key
+        self.name = name
+        self.rfc = rfc
+    }
+
     /// The most specific entry of `registry` that holds `address`, or nil.
     static func lookUp(_ address: Address, in registry: [SpecialPurposeRange]) -> SpecialPurposeRange? {
         registry.filter { $0.network.contains(address) }.max {
