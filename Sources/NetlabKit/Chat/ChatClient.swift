@@ -122,6 +122,10 @@ private struct Session {
     let events: AsyncStream<ChatClient.Event>.Continuation
     var terminal: ChatTerminal { client.terminal }
     var isLeaving = false
+    /// The error lines received while nothing else has come: a direct server that refuses a nickname
+    /// late (on a busy machine, after `refusalWait`) answers with one, then closes.
+    var errorsOnly: [String] = []
+    var hasChatted = false
 
     init(client: ChatClient, link: ChatLink, events: AsyncStream<ChatClient.Event>.Continuation) {
         self.client = client
@@ -136,7 +140,9 @@ private struct Session {
         }
     }
 
+    /// A hint for the person at the terminal; scripts reading pipes get none.
     func greet() {
+        guard terminal.isInteractive else { return }
         switch client.login {
         case .rooms(let user, let room):
             notice("you are \(user) in room \(room); /help lists the commands, quit leaves")
@@ -151,12 +157,22 @@ private struct Session {
         case .received(let message):
             let line = TerminalText.printable(message.text)
             if case .rooms = client.login, line == "quit", isLeaving { return nil }  // the server's goodbye
+            if !hasChatted && line.hasPrefix("error") {
+                errorsOnly.append(line)
+            } else {
+                hasChatted = true
+            }
             show(line)
             return nil
         case .serverClosed:
             if isLeaving { return 0 }
             terminal.restore()
-            terminal.console.err("netlab: the server closed the connection.")
+            if case .direct(let nick) = client.login, !hasChatted, let refusal = errorsOnly.last {
+                terminal.console.err(
+                    "netlab: the server refused the nickname \(nick): \(ChatClient.withoutErrorPrefix(refusal))")
+            } else {
+                terminal.console.err("netlab: the server closed the connection.")
+            }
             return 1
         case .farewellTimedOut:
             return 0

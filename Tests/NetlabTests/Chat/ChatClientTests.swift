@@ -95,7 +95,7 @@ struct ChatClientTests {
         var carol = try await chat.join("carol")
         let dan = try TestProcess.netlab(["chat", "client", "--nick", "dan", "--port", "\(chat.port)"])
         defer { dan.stop() }
-        try await waitFor("you are dan", in: { dan.stderr })
+        try await waitFor("dan joined", in: { chat.console.capturedErr })
         dan.write("no name here\ncarol:hi carol\n")
         #expect(try await carol.readLine() == "dan:hi carol")
         try await waitFor("that line was not sent", in: { dan.stderr })
