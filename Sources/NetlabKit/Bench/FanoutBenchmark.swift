@@ -158,7 +158,7 @@ struct FanoutBenchmark: Sendable {
         for _ in 0..<5 {
             var everyoneGotIt = true
             for sender in 0..<senders {
-                let delivered = try await send(from: sender, sockets: sockets, tracker: tracker)
+                let delivered = try await sendMessage(from: sender, sockets: sockets, tracker: tracker)
                 everyoneGotIt = everyoneGotIt && delivered
             }
             if everyoneGotIt { return }
@@ -167,7 +167,7 @@ struct FanoutBenchmark: Sendable {
     }
 
     /// Sends one message from a sender and waits for its fan-out; false when it was lost.
-    private func send(from sender: Int, sockets: [Socket], tracker: Tracker) async throws -> Bool {
+    private func sendMessage(from sender: Int, sockets: [Socket], tracker: Tracker) async throws -> Bool {
         let sequence = tracker.start(sender: sender, receivers: size(ofRoom: room(of: sender)) - 1)
         try await sockets[sender].send(line(from: sender, sequence: sequence))
         return await tracker.waitForFanout(of: sender)
@@ -190,7 +190,7 @@ struct FanoutBenchmark: Sendable {
             for sender in 0..<min(count, clients) {
                 group.addTask(executorPreference: sockets[sender].loop) {
                     while ContinuousClock.now < end, tracker.mayStartAnother() {
-                        _ = try await send(from: sender, sockets: sockets, tracker: tracker)
+                        _ = try await sendMessage(from: sender, sockets: sockets, tracker: tracker)
                     }
                 }
             }
