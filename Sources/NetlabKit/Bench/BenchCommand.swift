@@ -1,10 +1,11 @@
-/// `netlab bench rr` and `netlab bench idle`: the load generator behind the README's performance figures.
+/// `netlab bench rr`, `netlab bench idle` and `netlab bench fanout`: the load generators behind the README's
+/// performance figures.
 enum BenchCommand {
     static let command = Command(
         "bench", summary: "Measure a server: round trips per second and latency, or idle connections held.",
         discussion: "A benchmark, run in release mode against a server in another process (see benchmarks/run.sh).",
         examples: ["netlab bench rr --port 21567 --connections 50 --duration 5"],
-        subcommands: [roundTrips, idle])
+        subcommands: [roundTrips, idle, fanout])
 
     static let roundTrips = Command(
         "rr", summary: "Closed-loop request/reply load: each connection sends a line and waits for the reply line.",
@@ -68,4 +69,94 @@ enum BenchCommand {
             }
             return result.established == result.requested && result.freshAnswered ? 0 : 1
         })
+
+    static let fanout = Command(
+        "fanout", summary: "Chat fan-out: clients in rooms, senders with one message in flight each.",
+        discussion: """
+            Connects the clients (client K logs in as 'userK roomR' with R = K mod --rooms and waits for 'success';
+            with --login none it just connects, for servers such as 'ncat --chat'), then runs one phase per
+            --in-flight count: that many clients each send a line and wait until the last receiver in their room
+            has it (the latency), then send the next. A delivery is one complete line received by one receiver.
+            Each phase ends after --duration or --max-messages, whichever comes first.
+            """,
+        options: [
+            Option("host", "HOST", default: "127.0.0.1", help: "server's address"),
+            Option("port", "PORT", kind: .port, default: "21567", help: "server's port"),
+            Option("clients", "N", kind: .integer(2...50_000), default: "100", help: "clients connected at once"),
+            Option("rooms", "N", kind: .integer(1...10_000), default: "1", help: "rooms the clients are spread over"),
+            Option(
+                "login", "KIND", kind: .choice(FanoutBenchmark.Login.allCases.map(\.rawValue)), default: "rooms",
+                help: "rooms ('userK roomR', then 'success') or none (one room, no login)"),
+            Option(
+                "in-flight", "LIST", default: "1,16", help: "messages in flight in each phase, such as 1,16"),
+            Option(
+                "duration", "SECONDS", kind: .seconds, default: "5", help: "how long each phase measures (at most 120)"),
+            Option("warmup", "SECONDS", kind: .seconds, default: "1", help: "load before each phase measures"),
+            Option(
+                "max-messages", "N", kind: .integer(1...10_000_000), default: "1000000",
+                help: "the most messages a phase sends"),
+            Option("size", "BYTES", kind: .integer(24...4000), default: "64", help: "each message's length"),
+            Option(
+                "pid", "PID", kind: .integer(1...4_194_304),
+                help: "the server's process id, to read its resident memory with every client connected"),
+            .flag("json", help: "print the result as JSON"),
+        ],
+        examples: [
+            "netlab bench fanout --port 21567 --clients 1000",
+            "netlab bench fanout --port 8888 --clients 1000 --login none",
+            "netlab bench fanout --port 21567 --clients 10000 --rooms 100 --pid 12345",
+        ],
+        action: { invocation in
+            let words = (invocation.string("in-flight") ?? "").split(separator: ",")
+            let inFlight = words.compactMap { Int($0) }
+            guard !words.isEmpty, inFlight.count == words.count, inFlight.allSatisfy({ 1...1000 ~= $0 }) else {
+                throw invocation.usageError("--in-flight takes counts from 1 to 1000 separated by commas, such as 1,16")
+            }
+            let login = FanoutBenchmark.Login(rawValue: invocation.string("login")!)!
+            let clients = invocation.int("clients")
+            let rooms = invocation.int("rooms")
+            if login == .none, rooms > 1 {
+                throw invocation.usageError(
+                    "--login none puts every client in one room; drop --rooms or use --login rooms")
+            }
+            if clients < 2 * rooms {
+                throw invocation.usageError("\(rooms) rooms need at least \(2 * rooms) clients, two a room")
+            }
+            let result = try await FanoutBenchmark(
+                host: invocation.string("host")!, port: invocation.int("port"), clients: clients, rooms: rooms,
+                login: login, inFlight: inFlight, duration: min(invocation.duration("duration"), .seconds(120)),
+                warmup: invocation.duration("warmup"), maxMessages: invocation.int("max-messages"),
+                messageBytes: invocation.int("size"),
+                serverPID: invocation.isGiven("pid") ? Int32(invocation.int("pid")) : nil
+            ).run()
+            if invocation.flag("json") {
+                invocation.console.out(ReportFormat.json(result))
+            } else {
+                invocation.console.out(Self.describe(result))
+            }
+            return result.lost == 0 ? 0 : 1
+        })
+
+    /// The fan-out result as a few lines of text.
+    static func describe(_ result: FanoutBenchmark.Result) -> String {
+        func time(_ microseconds: Double) -> String {
+            microseconds < 1000
+                ? "\(Int(microseconds)) µs" : String(format: "%.1f ms", microseconds / 1000)
+        }
+        var lines = [
+            "\(result.clients) clients in \(result.rooms) room\(result.rooms == 1 ? "" : "s") "
+                + "(login \(result.login.rawValue)), \(result.receiversPerMessage) receivers a message, "
+                + String(format: "connected in %.1f s", result.connectSeconds)
+        ]
+        if let before = result.serverRSSBeforeKiB, let with = result.serverRSSWithClientsKiB {
+            lines.append("server RSS \(before) KiB before, \(with) KiB with every client connected")
+        }
+        for phase in result.phases {
+            lines.append(
+                "\(phase.inFlight) in flight: \(Int(phase.deliveriesPerSecond)) deliveries/s, "
+                    + "fan-out p50 \(time(phase.p50Microseconds)), p99 \(time(phase.p99Microseconds)), "
+                    + "max \(time(phase.maxMicroseconds)); \(phase.messages) messages, \(phase.lost) lost")
+        }
+        return lines.joined(separator: "\n")
+    }
 }

@@ -21,7 +21,23 @@ final class ChatMember: Sendable {
     /// Queues one line (a line end is added); false when the client's outbox is full.
     @discardableResult
     func deliver(_ line: String) -> Bool {
-        outbox.push(Array((line + "\n").utf8))
+        outbox.push(Self.encode(line))
+    }
+
+    /// Queues a line made by `encode`; false when the client's outbox is full. A relay encodes its line
+    /// once and every recipient's outbox shares those bytes.
+    @discardableResult
+    func deliver(encoded line: [UInt8]) -> Bool {
+        outbox.push(line)
+    }
+
+    /// A line as it goes on the wire: UTF-8, then `\n`.
+    static func encode(_ line: String) -> [UInt8] {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(line.utf8.count + 1)
+        bytes += line.utf8
+        bytes.append(UInt8(ascii: "\n"))
+        return bytes
     }
 
     /// Sends what is queued, as it is queued, until the outbox closes or the client goes away.

@@ -255,7 +255,8 @@ public final class ChatServer: Sendable {
 
     /// Queues a line for each recipient; one whose outbox is full is disconnected, not waited for.
     private func relay(_ line: String, to recipients: [ChatMember]) {
-        for recipient in recipients where !recipient.deliver(line) {
+        let bytes = ChatMember.encode(line)  // once for all recipients, not once each
+        for recipient in recipients where !recipient.deliver(encoded: bytes) {
             console.err(
                 "\(recipient.peer): \(recipient.name) reads too slowly (over \(maxQueueBytes) bytes queued); disconnected"
             )

@@ -10,7 +10,7 @@ final class Outbox: Sendable {
 
     private struct State {
         var pending: [UInt8] = []
-        var writer: CheckedContinuation<[UInt8]?, Never>?
+        var writer: CheckedContinuation<Void, Never>?
         var isClosed = false
     }
 
@@ -18,44 +18,49 @@ final class Outbox: Sendable {
 
     /// Queues bytes for the client; false when that would pass the limit (nothing is queued then).
     func push(_ bytes: [UInt8]) -> Bool {
-        let (accepted, writer, handOff) = state.withLock {
-            state -> (Bool, CheckedContinuation<[UInt8]?, Never>?, [UInt8]) in
-            if state.isClosed { return (true, nil, []) }
-            if state.pending.count + bytes.count > limit { return (false, nil, []) }
-            if let writer = state.writer {
-                state.writer = nil
-                return (true, writer, bytes)
-            }
+        let (accepted, writer) = state.withLock { state -> (Bool, CheckedContinuation<Void, Never>?) in
+            if state.isClosed { return (true, nil) }
+            if state.pending.count + bytes.count > limit { return (false, nil) }
             state.pending += bytes
-            return (true, nil, [])
+            defer { state.writer = nil }
+            return (true, state.writer)
         }
-        writer?.resume(returning: handOff)
+        writer?.resume()
         return accepted
     }
 
     /// Everything queued, waiting for something if nothing is; nil once closed.
+    ///
+    /// A woken writer takes what is queued when it runs, not when it was woken: the lines that other
+    /// clients' relays queued meanwhile leave in the same send(2).
     func next() async -> [UInt8]? {
-        await withCheckedContinuation { continuation in
+        while true {
             let ready: [UInt8]?? = state.withLock { state in
                 if !state.pending.isEmpty {
                     defer { state.pending.removeAll(keepingCapacity: true) }
                     return .some(state.pending)
                 }
-                if state.isClosed { return .some(nil) }
-                state.writer = continuation
-                return nil
+                return state.isClosed ? .some(nil) : nil
             }
-            if let ready { continuation.resume(returning: ready) }
+            if let ready { return ready }
+            await withCheckedContinuation { continuation in
+                let isReady = state.withLock { state in
+                    if !state.pending.isEmpty || state.isClosed { return true }
+                    state.writer = continuation
+                    return false
+                }
+                if isReady { continuation.resume() }
+            }
         }
     }
 
     /// Ends the outbox: the writer's `next` returns nil once what is queued has been taken.
     func close() {
-        let writer = state.withLock { state -> CheckedContinuation<[UInt8]?, Never>? in
+        let writer = state.withLock { state -> CheckedContinuation<Void, Never>? in
             state.isClosed = true
             defer { state.writer = nil }
             return state.writer
         }
-        writer?.resume(returning: nil)
+        writer?.resume()
     }
 }
