@@ -62,6 +62,7 @@ enum ChatCommand {
             Option(
                 "max-queue", "BYTES", kind: .integer(1024...(1 << 30)), default: "1048576",
                 help: "bytes that may wait for a slow reader before it is disconnected"),
+            .flag("quiet", help: "do not log each connection on stderr"),
         ],
         examples: ["netlab chat server --port 0 --protocol direct"],
         action: { invocation in
@@ -70,7 +71,7 @@ enum ChatCommand {
                 host: invocation.string("host")!, port: invocation.int("port"),
                 chatProtocol: ChatServer.ChatProtocol(rawValue: invocation.string("protocol")!)!,
                 maxLineBytes: invocation.int("max-line"), maxQueueBytes: invocation.int("max-queue"),
-                console: invocation.console)
+                console: invocation.console, logsConnections: !invocation.flag("quiet"))
             ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
             // Notices typed on stdin (seed 003's tsend): a thread of their own, since reading stdin blocks.
             let console = invocation.console

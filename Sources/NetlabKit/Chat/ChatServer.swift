@@ -16,6 +16,8 @@ public final class ChatServer: Sendable {
     public let maxQueueBytes: Int
     public let loginTimeout: Duration
     public let console: Console
+    /// Whether joins, leaves and refusals are logged on stderr (`--quiet` turns them off).
+    public let logsConnections: Bool
     let directory = ChatDirectory()
     private let listener: Socket
 
@@ -24,8 +26,9 @@ public final class ChatServer: Sendable {
 
     public init(
         host: String, port: Int, chatProtocol: ChatProtocol, maxLineBytes: Int = 4096, maxQueueBytes: Int = 1 << 20,
-        loginTimeout: Duration = .seconds(30), console: Console
+        loginTimeout: Duration = .seconds(30), console: Console, logsConnections: Bool = true
     ) throws {
+        self.logsConnections = logsConnections
         self.chatProtocol = chatProtocol
         self.maxLineBytes = maxLineBytes
         self.maxQueueBytes = maxQueueBytes
@@ -49,6 +52,10 @@ public final class ChatServer: Sendable {
         relay(line, to: directory.everyone())
     }
 
+    private func log(_ line: String) {
+        if logsConnections { console.err(line) }
+    }
+
     // MARK: One client
 
     func serve(_ socket: Socket) async {
@@ -56,7 +63,7 @@ public final class ChatServer: Sendable {
         // A client that never logs in is closed after the login timeout.
         let watchdog = Task {
             try await Task.sleep(for: loginTimeout)
-            console.err("\(peer): no login within \(SocketError.format(seconds: loginTimeout.seconds)); closed")
+            log("\(peer): no login within \(SocketError.format(seconds: loginTimeout.seconds)); closed")
             socket.disconnect()  // the read below ends, and this task closes the socket
         }
         var reader = LineReader(socket, maxLineBytes: maxLineBytes)
@@ -78,7 +85,7 @@ public final class ChatServer: Sendable {
             socket.close()
             return
         }
-        console.err("\(peer): \(member.name) joined\(chatProtocol == .rooms ? " room \(member.room)" : "")")
+        log("\(peer): \(member.name) joined\(chatProtocol == .rooms ? " room \(member.room)" : "")")
 
         await withDiscardingTaskGroup { group in
             group.addTask { await member.writeQueued() }
@@ -92,14 +99,14 @@ public final class ChatServer: Sendable {
             member.outbox.close()  // the writer sends what is queued (a last 'quit'), then ends
         }
         socket.close()
-        console.err("\(peer): \(member.name) left")
+        log("\(peer): \(member.name) left")
     }
 
     /// Checks the login line and registers the client, or answers why not; nil when refused.
     private func login(_ line: Message, socket: Socket, peer: String) async -> ChatMember? {
         func refuse(_ reply: String, log: String) async -> ChatMember? {
             try? await socket.send(reply + "\n")
-            console.err("\(peer): \(log)")
+            self.log("\(peer): \(log)")
             return nil
         }
         guard line.ending != .overlong, let text = String(validating: line.text, as: UTF8.self) else {
@@ -231,7 +238,7 @@ public final class ChatServer: Sendable {
             relay("[\(CTime.now())] \(member.name) left the room", to: directory.others(in: oldRoom, except: member))
             member.deliver("* you are now in room \(room)")
             relay("[\(CTime.now())] \(member.name) joined the room", to: directory.others(in: room, except: member))
-            console.err("\(member.peer): \(member.name) moved from room \(oldRoom) to room \(room)")
+            log("\(member.peer): \(member.name) moved from room \(oldRoom) to room \(room)")
         }
     }
 
@@ -257,7 +264,7 @@ public final class ChatServer: Sendable {
     private func relay(_ line: String, to recipients: [ChatMember]) {
         let bytes = ChatMember.encode(line)  // once for all recipients, not once each
         for recipient in recipients where !recipient.deliver(encoded: bytes) {
-            console.err(
+            log(
                 "\(recipient.peer): \(recipient.name) reads too slowly (over \(maxQueueBytes) bytes queued); disconnected"
             )
             _ = recipient.socket.sendWithoutWaiting(
