@@ -13,10 +13,10 @@
 # 10 minutes (ncat accepts 1,000 clients slowly).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/common.sh
 RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
 CLIENTS=${CLIENTS:-100 1000}
-NIO_DIR=${NIO_DIR:-/tmp/netlab-bench-nio}
 
 if ! command -v ncat >/dev/null; then
     echo "ncat is missing: install it with 'apt-get install ncat' (Nmap's netcat)" >&2
@@ -26,33 +26,8 @@ fi
 swift build -c release >/dev/null
 NETLAB=$PWD/.build/release/netlab
 
-if [ ! -x "$NIO_DIR/.build/release/NIOChatServer" ]; then
-    if [ ! -d "$NIO_DIR/.git" ]; then
-        rm -rf "$NIO_DIR"
-        git clone -q /opt/swift-packages/apple/swift-nio.git "$NIO_DIR"
-        git -C "$NIO_DIR" checkout -q 2.101.3
-    fi
-    (cd "$NIO_DIR" && swift build -c release --product NIOChatServer >/dev/null)
-fi
-NIO=$NIO_DIR/.build/release/NIOChatServer
+NIO=$(nio_example NIOChatServer)
 
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-# start PORT COMMAND... : starts a server in the background and waits until its port answers.
-start() {
-    local port=$1; shift
-    "$@" </dev/null >/dev/null 2>&1 &
-    pids+=($!)
-    for _ in $(seq 100); do
-        if python3 -c "import socket; socket.create_connection(('127.0.0.1',$port),1).close()" 2>/dev/null; then return; fi
-        sleep 0.1
-    done
-    echo "server on $port did not start: $*" >&2; exit 1
-}
 
 P_NETLAB=$(free_port); start "$P_NETLAB" "$NETLAB" chat server --port "$P_NETLAB"
 P_NCAT=$(free_port); start "$P_NCAT" ncat --chat --listen 127.0.0.1 "$P_NCAT" --max-conns 20000
@@ -66,7 +41,6 @@ measure() { # PORT LOGIN CLIENTS -> "p50_us p99_us deliveries/s (1 in flight)  d
         --duration "$SECONDS_PER_RUN" --warmup 1 --json || true; } |
         python3 -c 'import json,sys; r=json.load(sys.stdin); a,b=r["phases"]; print(a["p50_us"], a["p99_us"], a["deliveries_per_second"], b["deliveries_per_second"], b["p99_us"], a["lost"]+b["lost"])'
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 servers=("netlab $P_NETLAB rooms" "ncat $P_NCAT none" "NIOChatServer $P_NIO none" "python $P_PYTHON rooms")
 printf '%-14s %7s %10s %10s %14s %14s %10s %5s %6s\n' server clients p50_1 p99_1 deliveries/s_1 deliveries/s_16 p99_16 lost failed

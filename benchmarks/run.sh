@@ -8,38 +8,14 @@
 # dependency of netlab, never committed. Not part of CI. Takes about 10 minutes.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source benchmarks/common.sh
 RUNS=${RUNS:-3}
 SECONDS_PER_RUN=${SECONDS_PER_RUN:-5}
-NIO_DIR=${NIO_DIR:-/tmp/netlab-bench-nio}
 
 swift build -c release >/dev/null
 NETLAB=$PWD/.build/release/netlab
 
-if [ ! -x "$NIO_DIR/.build/release/NIOEchoServer" ]; then
-    rm -rf "$NIO_DIR"
-    git clone -q /opt/swift-packages/apple/swift-nio.git "$NIO_DIR"
-    git -C "$NIO_DIR" checkout -q 2.101.3
-    (cd "$NIO_DIR" && swift build -c release --product NIOEchoServer >/dev/null)
-fi
-NIO=$NIO_DIR/.build/release/NIOEchoServer
-
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
-
-pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; }
-trap cleanup EXIT
-
-# start NAME COMMAND... : starts a server, waits for its port, prints the port.
-start() {
-    local port=$1; shift
-    "$@" >/dev/null 2>&1 &
-    pids+=($!)
-    for _ in $(seq 100); do
-        if python3 -c "import socket,sys; socket.create_connection(('127.0.0.1',$port),1)" 2>/dev/null; then return; fi
-        sleep 0.1
-    done
-    echo "server on $port did not start: $*" >&2; exit 1
-}
+NIO=$(nio_example NIOEchoServer)
 
 ECHO_NETLAB=$(free_port); start "$ECHO_NETLAB" "$NETLAB" tcp server --port "$ECHO_NETLAB" --reply echo --quiet
 ECHO_NIO=$(free_port); start "$ECHO_NIO" "$NIO" 127.0.0.1 "$ECHO_NIO"
@@ -50,7 +26,6 @@ measure() { # PORT CONNECTIONS -> "rps p99"
     "$NETLAB" bench rr --port "$1" --connections "$2" --duration "$SECONDS_PER_RUN" --warmup 1 --json |
         python3 -c 'import json,sys; r=json.load(sys.stdin); print(r["round_trips_per_second"], r["p99_us"], r["errors"])'
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 printf '%-11s %5s %14s %10s %14s %10s %7s\n' mode conns netlab_rps p99_us anchor_rps p99_us ratio
 for pair in "echo $ECHO_NETLAB $ECHO_NIO" "timestamp $TS_NETLAB $TS_PYTHON"; do

@@ -24,15 +24,9 @@ public struct Command: Sendable {
         _ name: String, summary: String, discussion: String = "", options: [Option] = [],
         positionals: [Positional] = [], examples: [String], action: @escaping Action
     ) {
-        self.name = name
-        self.summary = summary
-        self.discussion = discussion
-        self.options = options
-        self.positionals = positionals
-        self.examples = examples
-        self.subcommands = []
-        self.action = action
-        self.synchronousAction = nil
+        self.init(
+            name, summary: summary, discussion: discussion, options: options, positionals: positionals,
+            examples: examples, subcommands: [], action: action, synchronousAction: nil)
     }
 
     /// A command that runs and never waits.
@@ -40,28 +34,31 @@ public struct Command: Sendable {
         _ name: String, summary: String, discussion: String = "", options: [Option] = [],
         positionals: [Positional] = [], examples: [String], run: @escaping SynchronousAction
     ) {
+        self.init(
+            name, summary: summary, discussion: discussion, options: options, positionals: positionals,
+            examples: examples, subcommands: [], action: { try run($0) }, synchronousAction: run)
+    }
+
+    /// A group whose work is done by its subcommands.
+    public init(_ name: String, summary: String, discussion: String = "", examples: [String], subcommands: [Command]) {
+        self.init(
+            name, summary: summary, discussion: discussion, options: [], positionals: [], examples: examples,
+            subcommands: subcommands, action: nil, synchronousAction: nil)
+    }
+
+    private init(
+        _ name: String, summary: String, discussion: String, options: [Option], positionals: [Positional],
+        examples: [String], subcommands: [Command], action: Action?, synchronousAction: SynchronousAction?
+    ) {
         self.name = name
         self.summary = summary
         self.discussion = discussion
         self.options = options
         self.positionals = positionals
         self.examples = examples
-        self.subcommands = []
-        self.action = { try run($0) }
-        self.synchronousAction = run
-    }
-
-    /// A group whose work is done by its subcommands.
-    public init(_ name: String, summary: String, discussion: String = "", examples: [String], subcommands: [Command]) {
-        self.name = name
-        self.summary = summary
-        self.discussion = discussion
-        self.options = []
-        self.positionals = []
-        self.examples = examples
         self.subcommands = subcommands
-        self.action = nil
-        self.synchronousAction = nil
+        self.action = action
+        self.synchronousAction = synchronousAction
     }
 }
 
