@@ -4,8 +4,11 @@ enum LessonsCommand {
         "lessons", summary: "List the lessons.",
         examples: ["netlab lessons"],
         action: { invocation in
-            for lesson in try LessonLibrary.located().lessons() {
-                invocation.console.out("\(lesson.number)  \(lesson.title)")
+            let lessons = try LessonLibrary.located().lessons()
+            let width = lessons.map { String($0.number).count }.max() ?? 1
+            for lesson in lessons {
+                let number = String(lesson.number)
+                invocation.console.out(String(repeating: " ", count: width - number.count) + "\(number)  \(lesson.title)")
             }
             return 0
         })
