@@ -48,8 +48,8 @@ enum ChatCommand {
         discussion: """
             rooms: the first line is 'username room'; the answer is 'success', or 'reuse' when the name is taken in
             that room; every later line goes to the others in the room as '[ctime] username: text'; 'quit' leaves.
-            Also /who, /rooms, /join ROOM, /msg USER text and /help. direct: the first line is the nickname; 'to:message' goes
-            to user 'to', 'all:message' to everyone else; the receiver gets 'from:message'.
+            Also /who, /rooms, /join ROOM, /msg USER text and /help. direct: the first line is the nickname;
+            'to:message' goes to user 'to', 'all:message' to everyone else; the receiver gets 'from:message'.
             Lines typed on the server's standard input go to everyone as notices.
             """,
         options: [
@@ -88,7 +88,7 @@ enum ChatCommand {
     static let client = Command(
         "client", summary: "Chat on a chat server: in a room (--user, --room) or by direct messages (--nick).",
         discussion: """
-            Rooms: lines go to everyone in the room; /who, /rooms, /msg USER text and /help work on netlab's
+            Rooms: lines go to everyone in the room; /who, /rooms, /join ROOM, /msg USER text and /help work on netlab's
             server. Direct: write NAME:message to one person, all:message to everyone. quit, Ctrl-C or the end
             of input leaves. On a terminal, messages appear above the line being typed and names are coloured
             (not with NO_COLOR); otherwise lines are read and printed plainly, for scripts.

@@ -171,12 +171,11 @@ private struct Conversation {
         if text.hasPrefix(ChatPeer.fullDuplexBanner) {
             guard isHalfDuplex else { return nil }
             say(
-                ChatPeer.refusalPrefix
-                    + "this side takes turns (--half-duplex); start yours with --half-duplex too, or start both without it"
-            )
+                ChatPeer.refusalPrefix + "this side takes turns (--half-duplex); "
+                    + "start yours with --half-duplex too, or start both without it")
             return refused(
-                "\(partnerName) chats in full duplex and this side in half duplex; start both with --half-duplex, or neither"
-            )
+                "\(partnerName) chats in full duplex and this side in half duplex; "
+                    + "start both with --half-duplex, or neither")
         }
         if text.hasPrefix(ChatPeer.refusalPrefix) {
             return refused("\(partnerName) refused the chat: " + text.dropFirst(ChatPeer.refusalPrefix.count))

@@ -265,8 +265,8 @@ public final class ChatServer: Sendable {
         let bytes = ChatMember.encode(line)  // once for all recipients, not once each
         for recipient in recipients where !recipient.deliver(encoded: bytes) {
             log(
-                "\(recipient.peer): \(recipient.name) reads too slowly (over \(maxQueueBytes) bytes queued); disconnected"
-            )
+                "\(recipient.peer): \(recipient.name) reads too slowly (over \(maxQueueBytes) bytes queued); "
+                    + "disconnected")
             _ = recipient.socket.sendWithoutWaiting(
                 Array("\nerror: you were disconnected: over \(maxQueueBytes) bytes waited for you to read them\n".utf8))
             directory.leave(recipient)  // at once, so /who and later relays no longer see it
