@@ -4,10 +4,12 @@ import Synchronization
 final class ChatDirectory: Sendable {
     private let members = Mutex<[String: [String: ChatMember]]>([:])
 
-    /// Adds a member to its room; false when the name is already taken there.
-    func join(_ member: ChatMember) -> Bool {
+    /// Adds a member to its room; false when the name is already taken there. `welcome` runs first, under
+    /// the lock: what it queues for the member comes before anything another client's relay can queue.
+    func join(_ member: ChatMember, welcome: () -> Void = {}) -> Bool {
         members.withLock { rooms in
             if rooms[member.room]?[member.name] != nil { return false }
+            welcome()
             rooms[member.room, default: [:]][member.name] = member
             return true
         }

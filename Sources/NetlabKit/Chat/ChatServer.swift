@@ -134,7 +134,9 @@ public final class ChatServer: Sendable {
             return await refuse("error: \(problem)", log: "bad name: \(problem)")
         }
         let member = ChatMember(socket: socket, peer: peer, name: name, room: room, queueLimit: maxQueueBytes)
-        guard directory.join(member) else {
+        // Nothing reaches a client before its `success`: it is queued as the member joins, not after.
+        let welcome = { if self.chatProtocol == .rooms { member.deliver("success") } }
+        guard directory.join(member, welcome: welcome) else {
             switch chatProtocol {
             case .rooms: return await refuse("reuse", log: "\(name) is already in room \(room)")
             case .direct:
@@ -142,7 +144,6 @@ public final class ChatServer: Sendable {
             }
         }
         if chatProtocol == .rooms {
-            member.deliver("success")
             relay("[\(CTime.now())] \(name) joined the room", to: directory.others(in: room, except: member))
         }
         return member
