@@ -56,7 +56,8 @@ struct ChatSlowReaderTests {
                         group.addTask {
                             var client = try await chat.join("u\(batch * 100 + index) r\(index % 10)")
                             let answer = try await client.readLine()
-                            #expect(answer == "success", "u\(batch * 100 + index): \(chat.console.capturedErr.suffix(300))")
+                            #expect(
+                                answer == "success", "u\(batch * 100 + index): \(chat.console.capturedErr.suffix(300))")
                             return client
                         }
                     }
