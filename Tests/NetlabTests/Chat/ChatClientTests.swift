@@ -6,14 +6,6 @@ import Testing
 /// terminal through tmux.
 @Suite("Chat client")
 struct ChatClientTests {
-    private func waitFor(_ text: String, in read: () -> String, within seconds: Double = 10) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while !read().contains(text) {
-            if Date() > deadline { throw TestTimeout(seconds: seconds) }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
     @Test("rooms: lines go to the room, replies are printed as they come, and quit exits 0")
     func rooms() async throws {
         let chat = try ChatFixture(.rooms)
@@ -154,12 +146,8 @@ struct ChatClientTests {
         #expect(!(try terminal.screen(withColors: true).contains("\u{1B}[3")), "no colour with NO_COLOR")
         try terminal.press("C-c")
         try await terminal.waitFor("exit status 0")
-        var lines: [String] = []
-        while let line = try await bob.readLine() {
-            lines.append(line)
-            if line.hasSuffix("left the room") { break }
-        }
-        #expect(lines.last?.hasSuffix("] alice left the room") == true, "\(lines)")
+        let left = try await readUntil(&bob) { $0.hasSuffix("left the room") }
+        #expect(left.hasSuffix("] alice left the room"), "\(left)")
         bob.close()
     }
 

@@ -5,15 +5,6 @@ import Testing
 /// `netlab chat peer`: two people, half duplex (16-7) and full duplex (16-8), driven through pipes.
 @Suite("Chat peer (16-7, 16-8)")
 struct ChatPeerTests {
-    /// Waits (bounded) until `text` shows up in what `read` returns.
-    private func waitFor(_ text: String, in read: () -> String, within seconds: Double = 10) async throws {
-        let deadline = Date().addingTimeInterval(seconds)
-        while !read().contains(text) {
-            if Date() > deadline { throw TestTimeout(seconds: seconds) }
-            try await Task.sleep(for: .milliseconds(10))
-        }
-    }
-
     @Test("full duplex: both sides send at any time, and an empty line ends the chat for both")
     func fullDuplex() async throws {
         let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--port", "0"])

@@ -20,3 +20,12 @@ func withTimeout<T: Sendable>(_ seconds: Double = 10, _ body: @escaping @Sendabl
         return try await group.next()!
     }
 }
+
+/// Waits (polling, bounded) until what `read` returns holds `text`: a program's output, a server's log.
+func waitFor(_ text: String, in read: () -> String, within seconds: Double = 10) async throws {
+    let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
+    while !read().contains(text) {
+        if ContinuousClock.now > deadline { throw TestTimeout(seconds: seconds) }
+        try await Task.sleep(for: .milliseconds(10))
+    }
+}
