@@ -20,6 +20,10 @@ static const unsigned int cnetlab_EPOLLET = EPOLLET;
 /// accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK, so an accepted socket is never inherited.
 int cnetlab_accept4(int fd, struct sockaddr *address, socklen_t *length);
 
+/// How many CPUs this process may run on (sched_getaffinity(2)): fewer than are online under
+/// `taskset` or a container's cpuset.
+int cnetlab_usable_cpu_count(void);
+
 /// pipe2(2) with O_CLOEXEC: both ends are closed in every child from their first instant.
 int cnetlab_pipe_cloexec(int fds[2]);
 

@@ -15,16 +15,22 @@ enum BenchCommand {
             Option("connections", "N", kind: .integer(1...20_000), default: "50", help: "connections at once"),
             Option("duration", "SECONDS", kind: .seconds, default: "5", help: "how long to measure (at most 120)"),
             Option("warmup", "SECONDS", kind: .seconds, default: "1", help: "load before measuring starts"),
-            Option("message", "TEXT", default: "hello", help: "the line each request sends"),
+            Option("message", "TEXT", default: "hello", help: "the line each request sends (at most 4096 bytes)"),
             .flag("json", help: "print the result as JSON"),
         ],
         examples: ["netlab bench rr --port 21567 --connections 500 --duration 10"],
-        action: { invocation in
+        run: { invocation in
             let seconds = min(invocation.duration("duration"), .seconds(120))
-            let result = try await RoundTripBenchmark(
+            let message = invocation.string("message")!
+            if message.utf8.count >= RoundTripBenchmark.maxMessageBytes {
+                throw invocation.usageError(
+                    "--message is \(message.utf8.count) bytes; give a line shorter than \(RoundTripBenchmark.maxMessageBytes)"
+                )
+            }
+            let result = try RoundTripBenchmark(
                 host: invocation.string("host")!, port: invocation.int("port"),
                 connections: invocation.int("connections"),
-                duration: seconds, warmup: invocation.duration("warmup"), message: invocation.string("message")!
+                duration: seconds, warmup: invocation.duration("warmup"), message: message
             ).run()
             if invocation.flag("json") {
                 invocation.console.out(ReportFormat.json(result))

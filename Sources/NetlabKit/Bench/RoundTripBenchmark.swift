@@ -1,8 +1,11 @@
-import Foundation
-import Synchronization
+import CNetlabLinux
 
 /// A closed-loop load generator: each connection sends a line and waits for the whole reply line
 /// before sending the next. The same generator measures every server, so the ratios are fair.
+///
+/// It is kept as light as it can be, because it shares the machine with the server it measures: one
+/// thread and one level-triggered epoll set, one recv(2) and one send(2) per round trip, no tasks and
+/// no allocation. Whatever CPU it does not use is left to the server.
 struct RoundTripBenchmark: Sendable {
     let host: String
     let port: Int
@@ -10,6 +13,13 @@ struct RoundTripBenchmark: Sendable {
     let duration: Duration
     let warmup: Duration
     let message: String
+
+    /// The longest request line: a closed loop never has more than this unsent, so one send(2) takes it all.
+    static let maxMessageBytes = 4096
+    /// How long replies still on their way when the run ends may take before they count as errors.
+    static let drainTime: Duration = .seconds(5)
+    /// How many connections are opened at once while connecting: a listen backlog never overflows.
+    static let connectWave = 256
 
     struct Result: Sendable, Encodable {
         let connections: Int
@@ -31,63 +41,175 @@ struct RoundTripBenchmark: Sendable {
         }
     }
 
-    /// What all connections measured, merged under a lock as each one finishes.
-    private final class Tally: Sendable {
-        let state = Mutex((histogram: LatencyHistogram(), errors: 0))
+    func run() throws -> Result {
+        Syscalls.raiseOpenFileLimit()
+        let epoll = Syscalls.epollCreate()
+        defer { Syscalls.close(epoll) }
+        let sockets = try connectAll(watchedBy: epoll)
+        defer { for fd in sockets where fd >= 0 { Syscalls.close(fd) } }
+        return measure(sockets, watchedBy: epoll)
     }
 
-    func run() async throws -> Result {
-        Socket.raiseOpenFileLimit()
+    // MARK: Connecting
+
+    /// Opens every connection, in waves, and leaves each watched for reading. Throws the first failure.
+    private func connectAll(watchedBy epoll: Int32) throws -> [Int32] {
+        let address = try firstReachableAddress(watchedBy: epoll)
+        var sockets: [Int32] = []
+        sockets.reserveCapacity(connections)
+        do {
+            while sockets.count < connections {
+                let wave = min(Self.connectWave, connections - sockets.count)
+                var pending: [Int32] = []
+                for _ in 0..<wave {
+                    let fd = try Syscalls.socket(family: address.family, type: Syscalls.streamType)
+                    sockets.append(fd)
+                    pending.append(fd)
+                }
+                try establish(pending, to: address, watchedBy: epoll)
+            }
+        } catch {
+            for fd in sockets { Syscalls.close(fd) }
+            throw error
+        }
+        return sockets
+    }
+
+    /// The first of the host's addresses that accepts a connection (`localhost` may be ::1 or 127.0.0.1).
+    private func firstReachableAddress(watchedBy epoll: Int32) throws -> SocketAddress {
+        var lastError: any Error = SocketError.unknownHost(host: host, reason: "no address")
+        for address in try Syscalls.resolve(host: host, port: port, type: Syscalls.streamType, passive: false) {
+            let probe = try Syscalls.socket(family: address.family, type: Syscalls.streamType)
+            defer { Syscalls.close(probe) }
+            do {
+                try establish([probe], to: address, watchedBy: epoll)
+                return address
+            } catch {
+                lastError = error
+            }
+        }
+        throw lastError
+    }
+
+    /// Starts connect(2) on every socket, waits until each is connected, then watches each for replies.
+    private func establish(_ sockets: [Int32], to address: SocketAddress, watchedBy epoll: Int32) throws {
+        var waiting = 0
+        for fd in sockets {
+            try Syscalls.setNoDelay(fd)
+            let connected: Bool
+            do {
+                connected = try Syscalls.connect(fd, to: address)
+            } catch SocketError.system(_, let code) {
+                throw SocketError.connecting(to: address, transport: .tcp, code: code)
+            }
+            try Syscalls.epollAdd(epoll, fd: fd, events: connected ? cnetlab_EPOLLIN : cnetlab_EPOLLOUT)
+            if !connected { waiting += 1 }
+        }
+        let deadline = ContinuousClock.now + .seconds(10)
+        let capacity = 256
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        defer { events.deallocate() }
+        while waiting > 0 {
+            guard let timeout = milliseconds(until: deadline) else {
+                throw SocketError.timedOut(operation: "connecting to", peer: address.description, seconds: 10)
+            }
+            let count = Syscalls.epollWait(
+                epoll, events: events, capacity: Int32(capacity), timeoutMilliseconds: timeout)
+            for index in 0..<count where events[index].events & cnetlab_EPOLLOUT != 0 {
+                let fd = events[index].data.fd
+                let code = try Syscalls.pendingError(fd)
+                if code != 0 { throw SocketError.connecting(to: address, transport: .tcp, code: code) }
+                try Syscalls.epollModify(epoll, fd: fd, events: cnetlab_EPOLLIN)
+                waiting -= 1
+            }
+        }
+    }
+
+    // MARK: The closed loop
+
+    private func measure(_ sockets: [Int32], watchedBy epoll: Int32) -> Result {
         let request = Array((message + "\n").utf8)
         let start = ContinuousClock.now
         let measureFrom = start + warmup
         let end = measureFrom + duration
-        let tally = Tally()
-        // Connect every client first, so the measured window sees them all.
-        var sockets: [Socket] = []
-        for _ in 0..<connections {
-            sockets.append(try await Socket.connected(host: host, port: port, kind: .tcp, timeout: .seconds(10)))
+        let giveUp = end + Self.drainTime
+
+        // Which connection a descriptor belongs to, and when its request in flight left.
+        var slotOfDescriptor = [Int](repeating: -1, count: Int(sockets.max() ?? 0) + 1)
+        for (slot, fd) in sockets.enumerated() { slotOfDescriptor[Int(fd)] = slot }
+        var sentAt = [ContinuousClock.Instant](repeating: start, count: sockets.count)
+        var sockets = sockets
+        var histogram = LatencyHistogram()
+        var errors = 0
+        var inFlight = 0
+
+        let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
+        defer { scratch.deallocate() }
+        let capacity = 1024
+        let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: capacity)
+        defer { events.deallocate() }
+
+        /// Ends one connection early: its round trip in flight is an error.
+        func fail(_ slot: Int) {
+            Syscalls.close(sockets[slot])
+            sockets[slot] = -1
+            errors += 1
+            inFlight -= 1
         }
-        await withDiscardingTaskGroup { group in
-            for socket in sockets {
-                group.addTask(executorPreference: socket.loop) {
-                    var histogram = LatencyHistogram()
-                    var buffer: [UInt8] = []
-                    buffer.reserveCapacity(4096)
-                    do {
-                        while true {
-                            let sent = ContinuousClock.now
-                            if sent >= end { break }
-                            try await socket.send(request)
-                            buffer.removeAll(keepingCapacity: true)
-                            while buffer.last != UInt8(ascii: "\n") {
-                                if try await socket.receive(
-                                    appendingTo: &buffer, maxBytes: 4096, deadline: end + .seconds(5)) == 0
-                                {
-                                    throw SocketError.peerClosed(peer: "the server")
-                                }
-                            }
-                            let received = ContinuousClock.now
-                            if sent >= measureFrom {
-                                let elapsed = received - sent
-                                histogram.record(
-                                    microseconds: Double(elapsed.components.seconds) * 1e6
-                                        + Double(elapsed.components.attoseconds) / 1e12)
-                            }
-                        }
-                    } catch {
-                        tally.state.withLock { $0.errors += 1 }
+
+        /// Sends the next request; a request is so short that one send(2) takes all of it, or it failed.
+        func sendRequest(_ slot: Int, at now: ContinuousClock.Instant) {
+            sentAt[slot] = now
+            inFlight += 1
+            let result = request.withUnsafeBytes { try? Syscalls.send(sockets[slot], $0) }
+            guard case .done(let count) = result, count == request.count else { return fail(slot) }
+        }
+
+        for slot in sockets.indices { sendRequest(slot, at: .now) }
+        while inFlight > 0 {
+            let now = ContinuousClock.now
+            guard let timeout = milliseconds(until: now < end ? end : giveUp) else {
+                if now >= giveUp { break }
+                continue
+            }
+            let count = Syscalls.epollWait(
+                epoll, events: events, capacity: Int32(capacity), timeoutMilliseconds: timeout)
+            for index in 0..<count {
+                let slot = slotOfDescriptor[Int(events[index].data.fd)]
+                guard slot >= 0, sockets[slot] >= 0 else { continue }
+                switch try? Syscalls.receive(sockets[slot], into: scratch) {
+                case .wouldBlock:
+                    continue
+                case .done(let received) where received > 0:
+                    // The reply is whole when what has come so far ends the line.
+                    guard scratch[received - 1] == UInt8(ascii: "\n") else { continue }
+                    let replied = ContinuousClock.now
+                    inFlight -= 1
+                    if sentAt[slot] >= measureFrom {
+                        let elapsed = replied - sentAt[slot]
+                        histogram.record(
+                            microseconds: Double(elapsed.components.seconds) * 1e6
+                                + Double(elapsed.components.attoseconds) / 1e12)
                     }
-                    tally.state.withLock { $0.histogram.merge(histogram) }
-                    socket.close()
+                    if replied < end { sendRequest(slot, at: replied) }
+                default:  // the server closed the connection, or reset it
+                    fail(slot)
                 }
             }
         }
-        let (histogram, errors) = tally.state.withLock { ($0.histogram, $0.errors) }
+        errors += inFlight  // replies that never came
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
         return Result(
             connections: connections, seconds: seconds, roundTrips: histogram.total,
             roundTripsPerSecond: Double(histogram.total) / seconds, p50Microseconds: histogram.percentile(0.5),
             p99Microseconds: histogram.percentile(0.99), maxMicroseconds: histogram.maxMicroseconds, errors: errors)
+    }
+
+    /// epoll_wait's timeout for `deadline`, rounded up to whole milliseconds; nil once it has passed.
+    private func milliseconds(until deadline: ContinuousClock.Instant) -> Int32? {
+        let remaining = ContinuousClock.now.duration(to: deadline)
+        if remaining <= .zero { return nil }
+        let (seconds, attoseconds) = remaining.components
+        return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
     }
 }

@@ -28,6 +28,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     private struct Registration {
         var readEvents: UInt64 = 0
         var writeEvents: UInt64 = 0
+        /// Whether an event has said the peer closed or the connection failed (EPOLLRDHUP, EPOLLHUP, EPOLLERR).
+        var peerHasClosed = false
         var reader: Waiter?
         var writer: Waiter?
     }
@@ -44,9 +46,21 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     private struct State {
         var jobs: [UnownedJob] = []
         var isSleeping = false
-        var registrations: [Int32: Registration] = [:]
+        /// Indexed by descriptor: descriptors are small numbers, and the kernel reuses them after close.
+        var registrations: [Registration?] = []
         var deadlines = MinHeap<Deadline>()
         var nextWaiterID: UInt64 = 0
+
+        subscript(fd: Int32) -> Registration? {
+            get { Int(fd) < registrations.count ? registrations[Int(fd)] : nil }
+            set {
+                if Int(fd) >= registrations.count {
+                    guard newValue != nil else { return }
+                    registrations.append(contentsOf: repeatElement(nil, count: Int(fd) + 1 - registrations.count))
+                }
+                registrations[Int(fd)] = newValue
+            }
+        }
     }
 
     /// Starts a loop on a new thread; it runs as long as the process does.
@@ -76,14 +90,17 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     /// Starts watching a socket. Every socket a task waits on is registered once, right after it is made.
     func register(_ fd: Int32) throws {
-        state.withLock { $0.registrations[fd] = Registration() }
+        state.withLock { $0[fd] = Registration() }
         try Syscalls.epollAdd(epoll, fd: fd)
     }
 
     /// Stops watching a socket before it is closed; any task still waiting on it is cancelled.
     func deregister(_ fd: Int32) {
         Syscalls.epollRemove(epoll, fd: fd)
-        let registration = state.withLock { $0.registrations.removeValue(forKey: fd) }
+        let registration = state.withLock { state in
+            defer { state[fd] = nil }
+            return state[fd]
+        }
         registration?.reader?.continuation.resume(throwing: CancellationError())
         registration?.writer?.continuation.resume(throwing: CancellationError())
     }
@@ -93,8 +110,17 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// Read it before trying the call: an event that lands between a failed call and the wait is then not lost.
     func eventCount(_ fd: Int32, _ direction: Direction) -> UInt64 {
         state.withLock { state in
-            let registration = state.registrations[fd]
+            let registration = state[fd]
             return (direction == .read ? registration?.readEvents : registration?.writeEvents) ?? 0
+        }
+    }
+
+    /// `eventCount(fd, .read)`, and whether the peer has closed: then a receive returns at once,
+    /// with the end of the stream or an error, even when no new event will come.
+    func readEvents(_ fd: Int32) -> (count: UInt64, peerHasClosed: Bool) {
+        state.withLock { state in
+            let registration = state[fd]
+            return (registration?.readEvents ?? 0, registration?.peerHasClosed ?? true)
         }
     }
 
@@ -112,13 +138,13 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
                 let outcome: Result<Void, any Error>? = state.withLock { state in
-                    guard var registration = state.registrations[fd] else { return .failure(CancellationError()) }
+                    guard var registration = state[fd] else { return .failure(CancellationError()) }
                     let count = direction == .read ? registration.readEvents : registration.writeEvents
                     if count != seen { return .success(()) }
                     if Task.isCancelled { return .failure(CancellationError()) }
                     let waiter = Waiter(id: id, continuation: continuation)
                     if direction == .read { registration.reader = waiter } else { registration.writer = waiter }
-                    state.registrations[fd] = registration
+                    state[fd] = registration
                     if let deadline {
                         state.deadlines.insert(Deadline(instant: deadline, fd: fd, id: id, direction: direction))
                         if state.isSleeping {
@@ -141,7 +167,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
 
     private func resumeWaiter(fd: Int32, id: UInt64, direction: Direction, with error: any Error) {
         let waiter: Waiter? = state.withLock { state in
-            guard var registration = state.registrations[fd] else { return nil }
+            guard var registration = state[fd] else { return nil }
             var found: Waiter?
             if direction == .read, registration.reader?.id == id {
                 found = registration.reader
@@ -150,7 +176,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                 found = registration.writer
                 registration.writer = nil
             }
-            state.registrations[fd] = registration
+            state[fd] = registration
             return found
         }
         waiter?.continuation.resume(throwing: error)
@@ -159,9 +185,15 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// What the loop is waiting for, one line per socket: for diagnosing a stuck program.
     public var diagnostics: String {
         state.withLock { state in
-            state.registrations.sorted { $0.key < $1.key }.map { fd, registration in
-                "fd \(fd) \((try? Syscalls.localAddress(of: fd))?.description ?? "?")→\((try? Syscalls.remoteAddress(of: fd))?.description ?? "-"): read events \(registration.readEvents)\(registration.reader == nil ? "" : " (a task waits)"), "
-                    + "write events \(registration.writeEvents)\(registration.writer == nil ? "" : " (a task waits)")"
+            state.registrations.indices.compactMap { index -> String? in
+                guard let registration = state.registrations[index] else { return nil }
+                let fd = Int32(index)
+                let local = (try? Syscalls.localAddress(of: fd))?.description ?? "?"
+                let remote = (try? Syscalls.remoteAddress(of: fd))?.description ?? "-"
+                let reading = registration.reader == nil ? "" : " (a task waits)"
+                let writing = registration.writer == nil ? "" : " (a task waits)"
+                return "fd \(fd) \(local)→\(remote): read events \(registration.readEvents)\(reading), "
+                    + "write events \(registration.writeEvents)\(writing)"
             }.joined(separator: "\n") + "\njobs queued: \(state.jobs.count), sleeping: \(state.isSleeping)"
         }
     }
@@ -215,11 +247,12 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                     rang = true
                     continue
                 }
-                guard var registration = state.registrations[fd] else { continue }
+                guard var registration = state[fd] else { continue }
                 let flags = event.events
                 let failed = flags & (cnetlab_EPOLLERR | cnetlab_EPOLLHUP) != 0
                 if failed || flags & (cnetlab_EPOLLIN | cnetlab_EPOLLRDHUP) != 0 {
                     registration.readEvents &+= 1
+                    if failed || flags & cnetlab_EPOLLRDHUP != 0 { registration.peerHasClosed = true }
                     if let reader = registration.reader {
                         ready.append(reader)
                         registration.reader = nil
@@ -232,7 +265,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                         registration.writer = nil
                     }
                 }
-                state.registrations[fd] = registration
+                state[fd] = registration
             }
             while let next = state.deadlines.min, next.instant <= now {
                 expired.append(state.deadlines.removeMin())

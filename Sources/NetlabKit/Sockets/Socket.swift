@@ -14,7 +14,7 @@ public final class Socket: @unchecked Sendable {
     public enum Kind: Sendable {
         case tcp, udp
 
-        var socketType: Int32 { self == .tcp ? Int32(SOCK_STREAM.rawValue) : Int32(SOCK_DGRAM.rawValue) }
+        var socketType: Int32 { self == .tcp ? Syscalls.streamType : Syscalls.datagramType }
         var transport: SocketError.Transport { self == .tcp ? .tcp : .udp }
     }
 
@@ -27,6 +27,10 @@ public final class Socket: @unchecked Sendable {
     public let loop: EventLoop
     private let fd: Int32
     private let isClosed = Atomic<Bool>(false)
+    /// The read event count seen before the last TCP receive that emptied the kernel's queue (a short read).
+    /// Until another read event arrives, a receive would only get EAGAIN, so it waits at once: unless the
+    /// peer has closed, whose end of stream may have come with the data, in the same event.
+    private let emptiedAtReadEvent = Atomic<UInt64>(.max)
     /// Who is at the other end, for error messages: `127.0.0.1:21567`.
     private let peerName = Mutex<String>("the peer")
 
@@ -122,7 +126,7 @@ public final class Socket: @unchecked Sendable {
         do {
             connected = try Syscalls.connect(fd, to: address)
         } catch SocketError.system(_, let code) {
-            throw connectError(code, address: address)
+            throw SocketError.connecting(to: address, transport: kind.transport, code: code)
         }
         if !connected {
             do {
@@ -131,19 +135,10 @@ public final class Socket: @unchecked Sendable {
                 throw SocketError.timedOut(
                     operation: "connecting to", peer: address.description, seconds: timeout.map(Self.seconds) ?? 0)
             }
-            let code = try Syscalls.option(fd, level: SOL_SOCKET, name: SO_ERROR)
-            if code != 0 { throw connectError(code, address: address) }
+            let code = try Syscalls.pendingError(fd)
+            if code != 0 { throw SocketError.connecting(to: address, transport: kind.transport, code: code) }
         }
         if kind == .tcp { try? setNoDelay() }
-    }
-
-    private func connectError(_ code: Int32, address: SocketAddress) -> SocketError {
-        switch code {
-        case ECONNREFUSED: .connectionRefused(host: address.host, port: address.port, transport: kind.transport)
-        case ETIMEDOUT: .timedOut(operation: "connecting to", peer: address.description, seconds: 0)
-        case EHOSTUNREACH, ENETUNREACH, EHOSTDOWN: .hostUnreachable(host: address.host, code: code)
-        default: .system(call: "connect", code: code)
-        }
     }
 
     // MARK: Receiving and sending
@@ -173,7 +168,11 @@ public final class Socket: @unchecked Sendable {
         async throws -> Int
     {
         while true {
-            let seen = loop.eventCount(fd, .read)
+            let (seen, peerHasClosed) = loop.readEvents(fd)
+            if seen == emptiedAtReadEvent.load(ordering: .relaxed), !peerHasClosed {
+                try await loop.wait(fd, .read, since: seen, until: deadline)
+                continue
+            }
             let result = try withUnsafeTemporaryAllocation(byteCount: maxBytes, alignment: 16) { scratch in
                 let outcome: Syscalls.IOResult<Int>
                 do {
@@ -187,7 +186,12 @@ public final class Socket: @unchecked Sendable {
                 return outcome
             }
             switch result {
-            case .done(let count): return count
+            case .done(let count):
+                // A TCP read shorter than asked for took everything queued: the next one waits for an event.
+                if kind == .tcp, count > 0, count < maxBytes {
+                    emptiedAtReadEvent.store(seen, ordering: .relaxed)
+                }
+                return count
             case .wouldBlock: try await loop.wait(fd, .read, since: seen, until: deadline)
             }
         }
@@ -316,7 +320,7 @@ public final class Socket: @unchecked Sendable {
 
     /// Turns off Nagle's algorithm (TCP_NODELAY): small replies leave at once.
     public func setNoDelay() throws {
-        try Syscalls.setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+        try Syscalls.setNoDelay(fd)
     }
 
     /// Asks the kernel for a receive buffer of about `bytes` (SO_RCVBUF): a small one shows back-pressure sooner.

@@ -35,6 +35,16 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
         case udp = "UDP"
     }
 
+    /// What a failed connect(2) means for a student, from its errno.
+    static func connecting(to address: SocketAddress, transport: Transport, code: Int32) -> SocketError {
+        switch code {
+        case ECONNREFUSED: .connectionRefused(host: address.host, port: address.port, transport: transport)
+        case ETIMEDOUT: .timedOut(operation: "connecting to", peer: address.description, seconds: 0)
+        case EHOSTUNREACH, ENETUNREACH, EHOSTDOWN: .hostUnreachable(host: address.host, code: code)
+        default: .system(call: "connect", code: code)
+        }
+    }
+
     public var description: String {
         switch self {
         case .addressInUse(let host, let port):

@@ -52,6 +52,20 @@ enum Syscalls {
         return value
     }
 
+    /// socket(2)'s type for TCP and for UDP.
+    static let streamType = Int32(SOCK_STREAM.rawValue)
+    static let datagramType = Int32(SOCK_DGRAM.rawValue)
+
+    /// Turns off Nagle's algorithm (TCP_NODELAY) on a TCP socket.
+    static func setNoDelay(_ fd: Int32) throws {
+        try setOption(fd, level: Int32(IPPROTO_TCP), name: TCP_NODELAY, value: 1)
+    }
+
+    /// The error a non-blocking connect(2) ended with (SO_ERROR), 0 when it connected.
+    static func pendingError(_ fd: Int32) throws -> Int32 {
+        try option(fd, level: SOL_SOCKET, name: SO_ERROR)
+    }
+
     /// Wraps bind(2).
     static func bind(_ fd: Int32, to address: SocketAddress) throws {
         let result = address.withSockaddr { Glibc.bind(fd, $0, $1) }
@@ -279,12 +293,24 @@ enum Syscalls {
         return fd
     }
 
-    /// Wraps epoll_ctl(2) EPOLL_CTL_ADD, edge-triggered for reading and writing.
-    static func epollAdd(_ epoll: Int32, fd: Int32) throws {
+    /// Every event an `EventLoop` watches for: edge-triggered reading and writing.
+    static let loopEvents = cnetlab_EPOLLIN | cnetlab_EPOLLOUT | cnetlab_EPOLLRDHUP | cnetlab_EPOLLET
+
+    /// Wraps epoll_ctl(2) EPOLL_CTL_ADD; the event carries `fd` back.
+    static func epollAdd(_ epoll: Int32, fd: Int32, events: UInt32 = loopEvents) throws {
+        try epollControl(epoll, EPOLL_CTL_ADD, fd: fd, events: events)
+    }
+
+    /// Wraps epoll_ctl(2) EPOLL_CTL_MOD: watch `fd` for other events.
+    static func epollModify(_ epoll: Int32, fd: Int32, events: UInt32) throws {
+        try epollControl(epoll, EPOLL_CTL_MOD, fd: fd, events: events)
+    }
+
+    private static func epollControl(_ epoll: Int32, _ operation: Int32, fd: Int32, events: UInt32) throws {
         var event = epoll_event()
-        event.events = cnetlab_EPOLLIN | cnetlab_EPOLLOUT | cnetlab_EPOLLRDHUP | cnetlab_EPOLLET
+        event.events = events
         event.data.fd = fd
-        if epoll_ctl(epoll, EPOLL_CTL_ADD, fd, &event) < 0 {
+        if epoll_ctl(epoll, operation, fd, &event) < 0 {
             throw SocketError.system(call: "epoll_ctl", code: errno)
         }
     }
