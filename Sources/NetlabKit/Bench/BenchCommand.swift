@@ -16,6 +16,9 @@ enum BenchCommand {
             Option("duration", "SECONDS", kind: .seconds, default: "5", help: "how long to measure (at most 120)"),
             Option("warmup", "SECONDS", kind: .seconds, default: "1", help: "load before measuring starts"),
             Option("message", "TEXT", default: "hello", help: "the line each request sends (at most 4096 bytes)"),
+            Option(
+                "pid", "PID", kind: .integer(1...4_194_304),
+                help: "the server's process id, to report its CPU time per round trip"),
             .flag("json", help: "print the result as JSON"),
         ],
         examples: ["netlab bench rr --port 21567 --connections 500 --duration 10"],
@@ -30,7 +33,8 @@ enum BenchCommand {
             let result = try RoundTripBenchmark(
                 host: invocation.string("host")!, port: invocation.int("port"),
                 connections: invocation.int("connections"),
-                duration: seconds, warmup: invocation.duration("warmup"), message: message
+                duration: seconds, warmup: invocation.duration("warmup"), message: message,
+                serverPID: invocation.isGiven("pid") ? Int32(invocation.int("pid")) : nil
             ).run()
             if invocation.flag("json") {
                 invocation.console.out(ReportFormat.json(result))
@@ -38,10 +42,17 @@ enum BenchCommand {
                 invocation.console.out(
                     "\(result.connections) connections: \(Int(result.roundTripsPerSecond)) round trips/s, "
                         + "p50 \(Int(result.p50Microseconds)) µs, p99 \(Int(result.p99Microseconds)) µs, "
-                        + "max \(Int(result.maxMicroseconds)) µs, \(result.errors) errors")
+                        + "max \(Int(result.maxMicroseconds)) µs, \(result.errors) errors"
+                        + cpu(result.serverCPUMicroseconds, "server")
+                        + cpu(result.generatorCPUMicroseconds, "generator"))
             }
             return result.errors == 0 ? 0 : 1
         })
+
+    /// `, server CPU 7.9 µs per round trip`, or nothing when it is not known.
+    private static func cpu(_ microseconds: Double?, _ whose: String) -> String {
+        microseconds.map { ", \(whose) CPU \(String(format: "%.1f", $0)) µs per round trip" } ?? ""
+    }
 
     static let idle = Command(
         "idle", summary: "Open N connections, hold them, and check the server still answers.",

@@ -87,7 +87,7 @@ struct FanoutBenchmark: Sendable {
     func run() async throws -> Result {
         Socket.raiseOpenFileLimit()
         let tracker = Tracker(senders: inFlight.max() ?? 1)
-        let rssBefore = serverPID.flatMap(IdleConnectionsBenchmark.residentKiB)
+        let rssBefore = serverPID.flatMap(ProcessUsage.residentKiB)
         let connectStart = ContinuousClock.now
         var sockets: [Socket] = []
         sockets.reserveCapacity(clients)
@@ -115,7 +115,7 @@ struct FanoutBenchmark: Sendable {
             }
             connectSeconds = (ContinuousClock.now - connectStart).seconds
             try await settle(sockets, tracker: tracker)
-            rssWith = serverPID.flatMap(IdleConnectionsBenchmark.residentKiB)
+            rssWith = serverPID.flatMap(ProcessUsage.residentKiB)
             for count in inFlight {
                 phases.append(try await measure(inFlight: count, sockets: sockets, tracker: tracker))
             }

@@ -28,7 +28,7 @@ struct IdleConnectionsBenchmark: Sendable {
 
     func run() async throws -> Result {
         Socket.raiseOpenFileLimit()
-        let before = serverPID.flatMap(Self.residentKiB)
+        let before = serverPID.flatMap(ProcessUsage.residentKiB)
         var held: [Socket] = []
         held.reserveCapacity(connections)
         for _ in 0..<connections {
@@ -39,7 +39,7 @@ struct IdleConnectionsBenchmark: Sendable {
             held.append(socket)
         }
         try await Task.sleep(for: .milliseconds(500))  // let the server accept the last ones
-        let with = serverPID.flatMap(Self.residentKiB)
+        let with = serverPID.flatMap(ProcessUsage.residentKiB)
         let fresh =
             (try? await Self.ask(try await Socket.connected(host: host, port: port, kind: .tcp, timeout: .seconds(10))))
             ?? false
@@ -62,13 +62,5 @@ struct IdleConnectionsBenchmark: Sendable {
             reply += chunk
         }
         return true
-    }
-
-    /// VmRSS of a process, from /proc/PID/status.
-    static func residentKiB(_ pid: Int32) -> Int? {
-        guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
-        else { return nil }
-        return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     }
 }

@@ -13,6 +13,8 @@ struct RoundTripBenchmark: Sendable {
     let duration: Duration
     let warmup: Duration
     let message: String
+    /// The server's process, to report the CPU time it spends per round trip.
+    var serverPID: Int32? = nil
 
     /// The longest request line: a closed loop never has more than this unsent, so one send(2) takes it all.
     static let maxMessageBytes = 4096
@@ -30,6 +32,9 @@ struct RoundTripBenchmark: Sendable {
         let p99Microseconds: Double
         let maxMicroseconds: Double
         let errors: Int
+        /// CPU time (user and system) per round trip measured, of the server (with its PID) and of the generator.
+        let serverCPUMicroseconds: Double?
+        let generatorCPUMicroseconds: Double?
 
         enum CodingKeys: String, CodingKey {
             case connections, seconds, errors
@@ -38,6 +43,8 @@ struct RoundTripBenchmark: Sendable {
             case p50Microseconds = "p50_us"
             case p99Microseconds = "p99_us"
             case maxMicroseconds = "max_us"
+            case serverCPUMicroseconds = "server_cpu_us_per_round_trip"
+            case generatorCPUMicroseconds = "generator_cpu_us_per_round_trip"
         }
     }
 
@@ -45,9 +52,7 @@ struct RoundTripBenchmark: Sendable {
         Syscalls.raiseOpenFileLimit()
         let epoll = Syscalls.epollCreate()
         defer { Syscalls.close(epoll) }
-        let sockets = try connectAll(watchedBy: epoll)
-        defer { for fd in sockets where fd >= 0 { Syscalls.close(fd) } }
-        return measure(sockets, watchedBy: epoll)
+        return measure(try connectAll(watchedBy: epoll), watchedBy: epoll)
     }
 
     // MARK: Connecting
@@ -127,6 +132,7 @@ struct RoundTripBenchmark: Sendable {
 
     // MARK: The closed loop
 
+    /// Runs the closed loop on the connected sockets, and closes each of them exactly once.
     private func measure(_ sockets: [Int32], watchedBy epoll: Int32) -> Result {
         let request = Array((message + "\n").utf8)
         let start = ContinuousClock.now
@@ -142,6 +148,10 @@ struct RoundTripBenchmark: Sendable {
         var histogram = LatencyHistogram()
         var errors = 0
         var inFlight = 0
+        // CPU times when the measured window opens and closes: (server, generator).
+        var cpuAtStart: (Double?, Double?)?
+        var cpuAtEnd: (Double?, Double?)?
+        func cpuNow() -> (Double?, Double?) { (serverPID.flatMap(ProcessUsage.cpuSeconds), ProcessUsage.cpuSeconds()) }
 
         let scratch = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
         defer { scratch.deallocate() }
@@ -168,6 +178,8 @@ struct RoundTripBenchmark: Sendable {
         for slot in sockets.indices { sendRequest(slot, at: .now) }
         while inFlight > 0 {
             let now = ContinuousClock.now
+            if cpuAtStart == nil, now >= measureFrom { cpuAtStart = cpuNow() }
+            if cpuAtEnd == nil, now >= end { cpuAtEnd = cpuNow() }
             guard let timeout = milliseconds(until: now < end ? end : giveUp) else {
                 if now >= giveUp { break }
                 continue
@@ -197,12 +209,20 @@ struct RoundTripBenchmark: Sendable {
                 }
             }
         }
+        for fd in sockets where fd >= 0 { Syscalls.close(fd) }
         errors += inFlight  // replies that never came
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let cpuAtClose = cpuAtEnd ?? cpuNow()
+        func perRoundTrip(_ start: Double?, _ end: Double?) -> Double? {
+            guard let start, let end, histogram.total > 0 else { return nil }
+            return (end - start) * 1e6 / Double(histogram.total)
+        }
         return Result(
             connections: connections, seconds: seconds, roundTrips: histogram.total,
             roundTripsPerSecond: Double(histogram.total) / seconds, p50Microseconds: histogram.percentile(0.5),
-            p99Microseconds: histogram.percentile(0.99), maxMicroseconds: histogram.maxMicroseconds, errors: errors)
+            p99Microseconds: histogram.percentile(0.99), maxMicroseconds: histogram.maxMicroseconds, errors: errors,
+            serverCPUMicroseconds: perRoundTrip(cpuAtStart?.0, cpuAtClose.0),
+            generatorCPUMicroseconds: perRoundTrip(cpuAtStart?.1, cpuAtClose.1))
     }
 
     /// epoll_wait's timeout for `deadline`, rounded up to whole milliseconds; nil once it has passed.

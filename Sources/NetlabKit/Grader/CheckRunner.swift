@@ -9,6 +9,8 @@ final class CheckRunner: @unchecked Sendable {
     let exercise: Exercise
     let program: ProgramUnderTest
     private var connections: [String: GraderConnection] = [:]
+    /// The grader's ports of the connections this check has closed, for `settle`.
+    private var closedClientPorts: [Int] = []
     private var datagramSockets: [String: Socket] = [:]
     private var scripted: ScriptedServer?
     private var client: ChildProcess?
@@ -34,6 +36,7 @@ final class CheckRunner: @unchecked Sendable {
         for connection in connections.values { connection.socket.close() }
         for socket in datagramSockets.values { socket.close() }
         connections = [:]
+        closedClientPorts = []
         datagramSockets = [:]
         client?.stop()
         client = nil
@@ -42,6 +45,31 @@ final class CheckRunner: @unchecked Sendable {
     }
 
     private func wait(_ step: Step) -> Duration { .seconds(step.within ?? Self.defaultWait) }
+
+    /// How long `settle` lets the program act on what it has just read: a thread that has received a
+    /// nickname stores it next.
+    static let settleGrace = Duration.milliseconds(50)
+
+    /// Waits until the kernel's TCP table shows the program has read what was sent and closed what the
+    /// grader closed, then `settleGrace`; never longer than `limit`. Without /proc it waits `limit`, as
+    /// a fixed sleep would. A program that never reads or never closes only costs the wait: the checks
+    /// that follow judge it.
+    private func settle(within limit: Duration) async throws {
+        let deadline = ContinuousClock.now + limit
+        let openClientPorts = connections.values.compactMap { try? $0.socket.localAddress.port }
+        while ContinuousClock.now < deadline {
+            guard let table = KernelTCPTable.read() else { break }
+            if table.hasSettled(
+                serverPort: program.port, openClientPorts: openClientPorts, closedClientPorts: closedClientPorts)
+            {
+                try await Task.sleep(for: min(Self.settleGrace, deadline - ContinuousClock.now))
+                return
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+        let remaining = deadline - ContinuousClock.now
+        if remaining > .zero { try await Task.sleep(for: remaining) }
+    }
 
     private func run(_ step: Step) async throws {
         let name = step.client ?? "a"
@@ -141,11 +169,17 @@ final class CheckRunner: @unchecked Sendable {
             }
 
         case .close:
-            connections.removeValue(forKey: name)?.socket.close()
+            if let connection = connections.removeValue(forKey: name) {
+                if let port = try? connection.socket.localAddress.port { closedClientPorts.append(port) }
+                connection.socket.close()
+            }
             datagramSockets.removeValue(forKey: name)?.close()
 
         case .sleep:
             try await Task.sleep(for: .seconds(step.seconds ?? 0.1))
+
+        case .settle:
+            try await settle(within: .seconds(step.seconds ?? 0.5))
 
         case .stop:
             program.stop()

@@ -92,6 +92,9 @@ public struct Step: Sendable, Decodable {
         case close
         /// Wait `seconds`.
         case sleep
+        /// Wait until the program has read everything sent to it and closed the connections the grader
+        /// closed, then a moment for it to act on them; at most `seconds` (default 0.5).
+        case settle
         /// The program under test is still running.
         case expectRunning = "expect_running"
         /// Server exercises: stop the program under test (SIGTERM, then SIGKILL to its group).

@@ -43,15 +43,14 @@ struct RoundTripBenchmarkTests {
         #expect(result.p99Microseconds <= result.maxMicroseconds * 1.02)
     }
 
-    @Test("a server that hangs up after one reply makes one error per connection, and no hang")
+    @Test("a server that hangs up instead of replying makes one error per connection, and no hang")
     func hangUpsAreErrors() async throws {
         let listener = try Socket.listening(host: "127.0.0.1", port: 0)
         let port = try listener.localAddress.port
-        let serving = Task {
+        let serving = Task(executorPreference: listener.loop) {
             while let client = try? await listener.accept() {
-                Task {
+                Task(executorPreference: client.loop) {
                     _ = try? await client.receive(timeout: .seconds(5))
-                    try? await client.send("one\n")
                     client.close()
                 }
             }
@@ -62,7 +61,7 @@ struct RoundTripBenchmarkTests {
         }
         let result = try await measure(port: port, connections: 5)
         #expect(result.errors == 5)
-        #expect(result.roundTrips == 0)  // the one answered round trip of each came during the warm-up
+        #expect(result.roundTrips == 0)
     }
 
     @Test("nothing listening is ECONNREFUSED, with the address")

@@ -23,8 +23,13 @@ func withTimeout<T: Sendable>(_ seconds: Double = 10, _ body: @escaping @Sendabl
 
 /// Waits (polling, bounded) until what `read` returns holds `text`: a program's output, a server's log.
 func waitFor(_ text: String, in read: () -> String, within seconds: Double = 10) async throws {
+    try await waitUntil(within: seconds) { read().contains(text) }
+}
+
+/// Waits (polling, bounded) until `condition` holds.
+func waitUntil(within seconds: Double = 10, _ condition: () throws -> Bool) async throws {
     let deadline = ContinuousClock.now + .milliseconds(Int(seconds * 1000))
-    while !read().contains(text) {
+    while try !condition() {
         if ContinuousClock.now > deadline { throw TestTimeout(seconds: seconds) }
         try await Task.sleep(for: .milliseconds(10))
     }
