@@ -29,6 +29,8 @@ public final class ChildProcess: @unchecked Sendable {
         var errors: CappedOutput
         var exitStatus: Int32?
         var signal: Int32?
+        /// waitpid(2) failed (ECHILD: something else reaped it): it has ended, how is unknown.
+        var waitFailed: Int32?
     }
 
     /// What a program printed, never more than `limit` bytes: its last bytes (for a grader's failure
@@ -183,11 +185,15 @@ public final class ChildProcess: @unchecked Sendable {
         finished.enter()
         let waiter = Thread { [self] in
             var status: Int32 = 0
-            while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+            var reaped: pid_t
+            repeat { reaped = waitpid(pid, &status, 0) } while reaped < 0 && errno == EINTR
+            let waitError = reaped < 0 ? errno : 0
             Self.running.withLock { _ = $0.remove(pid) }
             cnetlab_untrack_child(pid)
             state.withLock { state in
-                if status & 0x7f == 0 {
+                if waitError != 0 {
+                    state.waitFailed = waitError  // never a made-up exit status 0
+                } else if status & 0x7f == 0 {
                     state.exitStatus = (status >> 8) & 0xff
                 } else {
                     state.signal = status & 0x7f
@@ -220,7 +226,9 @@ public final class ChildProcess: @unchecked Sendable {
     }
 
     /// Whether the program is still running.
-    public var isRunning: Bool { state.withLock { $0.exitStatus == nil && $0.signal == nil } }
+    public var isRunning: Bool {
+        state.withLock { $0.exitStatus == nil && $0.signal == nil && $0.waitFailed == nil }
+    }
 
     /// Its exit status, once it has exited normally.
     public var exitStatus: Int32? { state.withLock { $0.exitStatus } }
@@ -230,6 +238,7 @@ public final class ChildProcess: @unchecked Sendable {
         state.withLock { state in
             if let status = state.exitStatus { return "exit status \(status)" }
             if let signal = state.signal { return "killed by \(Self.signalName(signal))" }
+            if let code = state.waitFailed { return "ended, its exit status unknown (waitpid: \(Errno.name(code)))" }
             return "still running"
         }
     }
