@@ -66,9 +66,7 @@ struct RoundTripBenchmarkTests {
 
     @Test("nothing listening is ECONNREFUSED, with the address")
     func refused() async throws {
-        let probe = try Socket.listening(host: "127.0.0.1", port: 0)
-        let port = try probe.localAddress.port
-        probe.close()
+        let port = try closedPort()
         await #expect(throws: SocketError.connectionRefused(host: "127.0.0.1", port: port, transport: .tcp)) {
             try await measure(port: port, connections: 3)
         }

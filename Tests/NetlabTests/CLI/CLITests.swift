@@ -147,9 +147,7 @@ struct CLITests {
     @Test("a client with nobody listening gets one sentence and exit 1")
     func connectionRefused() async throws {
         // Take a free port and let it go: nothing listens there.
-        let probe = try Socket.listening(host: "127.0.0.1", port: 0)
-        let port = try probe.localAddress.port
-        probe.close()
+        let port = try closedPort()
         let result = await runCLI(["tcp", "client", "--port", "\(port)"], input: "hello\n")
         #expect(result.status == 1)
         #expect(

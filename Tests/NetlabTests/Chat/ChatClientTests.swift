@@ -153,9 +153,7 @@ struct ChatClientTests {
 
     @Test("an unreachable server and a half-given login are one sentence each")
     func badInvocations() async throws {
-        let probe = try Socket.listening(host: "127.0.0.1", port: 0)
-        let port = try probe.localAddress.port
-        probe.close()
+        let port = try closedPort()
         let unreachable = try TestProcess.netlab(["chat", "client", "--nick", "x", "--port", "\(port)"])
         defer { unreachable.stop() }
         #expect(try await unreachable.wait(within: 10) == 1)

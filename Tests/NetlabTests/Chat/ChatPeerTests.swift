@@ -159,9 +159,7 @@ struct ChatPeerTests {
 
     @Test("connecting to nothing is one sentence and status 1")
     func nothingListening() async throws {
-        let probe = try Socket.listening(host: "127.0.0.1", port: 0)
-        let port = try probe.localAddress.port
-        probe.close()
+        let port = try closedPort()
         let connector = try TestProcess.netlab(["chat", "peer", "--port", "\(port)"])
         defer { connector.stop() }
         #expect(try await connector.wait(within: 10) == 1)

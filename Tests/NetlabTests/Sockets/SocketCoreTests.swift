@@ -81,9 +81,7 @@ struct SocketCoreTests {
 
     @Test("connecting to a closed port is ECONNREFUSED with the address in the message")
     func refused() async throws {
-        let probe = try Socket.listening(host: "127.0.0.1", port: 0)
-        let port = try probe.localAddress.port
-        probe.close()
+        let port = try closedPort()
         await #expect(throws: SocketError.connectionRefused(host: "127.0.0.1", port: port, transport: .tcp)) {
             try await Socket.connected(host: "127.0.0.1", port: port)
         }
