@@ -37,11 +37,10 @@ struct KernelTCPTable {
     /// One line: `sl local_address rem_address st tx_queue:rx_queue ...`, addresses as `HEXIP:HEXPORT`.
     static func parse(_ line: Substring) -> Entry? {
         let fields = line.split(separator: " ", omittingEmptySubsequences: true)
-        guard fields.count > 4,
-            let localPort = port(fields[1]), let remotePort = port(fields[2]),
-            let state = Int(fields[3], radix: 16),
-            let queues = Optional(fields[4].split(separator: ":")), queues.count == 2,
-            let unread = Int(queues[1], radix: 16)
+        guard fields.count > 4 else { return nil }
+        let queues = fields[4].split(separator: ":")
+        guard let localPort = port(fields[1]), let remotePort = port(fields[2]),
+            let state = Int(fields[3], radix: 16), queues.count == 2, let unread = Int(queues[1], radix: 16)
         else { return nil }
         return Entry(localPort: localPort, remotePort: remotePort, state: state, unreadBytes: unread)
     }

@@ -12,9 +12,7 @@ struct ChatClientTests {
         defer { chat.stop() }
         var bob = try await chat.join("bob lobby")
         #expect(try await bob.readLine() == "success")
-        let alice = try TestProcess.netlab([
-            "chat", "client", "--user", "alice", "--room", "lobby", "--port", "\(chat.port)",
-        ])
+        let alice = try TestProcess.netlab(chat.clientArguments(user: "alice", room: "lobby"))
         defer { alice.stop() }
         #expect(try await bob.readLine()?.hasSuffix("] alice joined the room") == true)
         alice.write("hello bob\n")
@@ -36,9 +34,7 @@ struct ChatClientTests {
         defer { chat.stop() }
         var bob = try await chat.join("bob lobby")
         #expect(try await bob.readLine() == "success")
-        let alice = try TestProcess.netlab([
-            "chat", "client", "--user", "alice", "--room", "lobby", "--port", "\(chat.port)",
-        ])
+        let alice = try TestProcess.netlab(chat.clientArguments(user: "alice", room: "lobby"))
         defer { alice.stop() }
         alice.write("bye\n")
         alice.closeInput()
@@ -61,9 +57,7 @@ struct ChatClientTests {
         defer { rooms.stop() }
         var bob = try await rooms.join("bob lobby")
         #expect(try await bob.readLine() == "success")
-        let second = try TestProcess.netlab([
-            "chat", "client", "--user", "bob", "--room", "lobby", "--port", "\(rooms.port)",
-        ])
+        let second = try TestProcess.netlab(rooms.clientArguments(user: "bob", room: "lobby"))
         defer { second.stop() }
         #expect(try await second.wait(within: 5) == 1)
         #expect(second.stderr.contains("the name bob is already taken in room lobby"), "\(second.stderr)")
@@ -71,7 +65,7 @@ struct ChatClientTests {
         let direct = try ChatFixture(.direct)
         defer { direct.stop() }
         let carol = try await direct.join("carol")
-        let taken = try TestProcess.netlab(["chat", "client", "--nick", "carol", "--port", "\(direct.port)"])
+        let taken = try TestProcess.netlab(direct.clientArguments(nick: "carol"))
         defer { taken.stop() }
         #expect(try await taken.wait(within: 5) == 1)
         #expect(taken.stderr.contains("the server refused the nickname carol"), "\(taken.stderr)")
@@ -85,7 +79,7 @@ struct ChatClientTests {
         let chat = try ChatFixture(.direct)
         defer { chat.stop() }
         var carol = try await chat.join("carol")
-        let dan = try TestProcess.netlab(["chat", "client", "--nick", "dan", "--port", "\(chat.port)"])
+        let dan = try TestProcess.netlab(chat.clientArguments(nick: "dan"))
         defer { dan.stop() }
         try await waitFor("dan joined", in: { chat.console.capturedErr })
         dan.write("no name here\ncarol:hi carol\n")
@@ -108,9 +102,7 @@ struct ChatClientTests {
         defer { chat.stop() }
         var bob = try await chat.join("bob lobby")
         #expect(try await bob.readLine() == "success")
-        let terminal = try TmuxSession([
-            "chat", "client", "--user", "alice", "--room", "lobby", "--port", "\(chat.port)",
-        ])
+        let terminal = try TmuxSession(chat.clientArguments(user: "alice", room: "lobby"))
         defer { terminal.stop() }
         try await terminal.waitFor("alice>")
         #expect(try await bob.readLine()?.hasSuffix("] alice joined the room") == true)
@@ -137,7 +129,7 @@ struct ChatClientTests {
         var bob = try await chat.join("bob lobby")
         #expect(try await bob.readLine() == "success")
         let terminal = try TmuxSession(
-            ["chat", "client", "--user", "alice", "--room", "lobby", "--port", "\(chat.port)"],
+            chat.clientArguments(user: "alice", room: "lobby"),
             environment: ["NO_COLOR": "1"])
         defer { terminal.stop() }
         try await terminal.waitFor("alice>")

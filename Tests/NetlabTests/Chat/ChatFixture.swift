@@ -25,6 +25,16 @@ struct ChatFixture {
         server.close()
     }
 
+    /// netlab's arguments for `netlab chat client` logging in to this server: `--user U --room R`
+    /// (rooms protocol) or `--nick N` (direct protocol).
+    func clientArguments(user: String, room: String) -> [String] {
+        ["chat", "client", "--user", user, "--room", room, "--port", "\(port)"]
+    }
+
+    func clientArguments(nick: String) -> [String] {
+        ["chat", "client", "--nick", nick, "--port", "\(port)"]
+    }
+
     /// Connects and sends the login line; returns the client.
     func join(_ login: String) async throws -> LineClient {
         let client = try await LineClient.connect(port: port)
