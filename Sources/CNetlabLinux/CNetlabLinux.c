@@ -6,6 +6,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sched.h>
+#include <sys/syscall.h>
+#include <dirent.h>
+#include <limits.h>
 
 int cnetlab_accept4(int fd, struct sockaddr *address, socklen_t *length) {
     return accept4(fd, address, length, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -59,8 +62,71 @@ void cnetlab_kill_tracked_children(void) {
     }
 }
 
+// Temporary folders to remove on an interrupt. A slot is 0 (free), 1 (being filled) or 2 (ready):
+// the handler reads only ready slots, so it never sees a half-written path.
+#define CNETLAB_MAX_FOLDERS 64
+static volatile sig_atomic_t folder_state[CNETLAB_MAX_FOLDERS];
+static char tracked_folders[CNETLAB_MAX_FOLDERS][PATH_MAX];
+
+void cnetlab_track_folder(const char *path) {
+    if (strlen(path) >= PATH_MAX) return;
+    for (int i = 0; i < CNETLAB_MAX_FOLDERS; i++) {
+        if (__sync_bool_compare_and_swap(&folder_state[i], 0, 1)) {
+            strcpy(tracked_folders[i], path);
+            __sync_synchronize();
+            folder_state[i] = 2;
+            return;
+        }
+    }
+}
+
+void cnetlab_untrack_folder(const char *path) {
+    for (int i = 0; i < CNETLAB_MAX_FOLDERS; i++) {
+        if (folder_state[i] == 2 && strcmp(tracked_folders[i], path) == 0
+            && __sync_bool_compare_and_swap(&folder_state[i], 2, 1)) {
+            tracked_folders[i][0] = 0;
+            __sync_synchronize();
+            folder_state[i] = 0;
+            return;
+        }
+    }
+}
+
+// Removes everything inside the open folder `fd`, then closes it. Only system calls, no malloc:
+// it runs inside a signal handler. `depth` bounds the recursion a program's own folders could cause.
+static void remove_contents(int fd, int depth) {
+    char buffer[4096];
+    for (;;) {
+        long count = syscall(SYS_getdents64, fd, buffer, sizeof buffer);
+        if (count <= 0) break;
+        for (long offset = 0; offset < count;) {
+            struct dirent64 *entry = (struct dirent64 *)(buffer + offset);
+            offset += entry->d_reclen;
+            const char *name = entry->d_name;
+            if (name[0] == '.' && (name[1] == 0 || (name[1] == '.' && name[2] == 0))) continue;
+            if (unlinkat(fd, name, 0) == 0) continue;
+            if (depth > 0) {
+                int child = openat(fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+                if (child >= 0) remove_contents(child, depth - 1);
+            }
+            unlinkat(fd, name, AT_REMOVEDIR);
+        }
+    }
+    close(fd);
+}
+
+void cnetlab_remove_tracked_folders(void) {
+    for (int i = 0; i < CNETLAB_MAX_FOLDERS; i++) {
+        if (folder_state[i] != 2) continue;
+        int fd = open(tracked_folders[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0) remove_contents(fd, 16);
+        rmdir(tracked_folders[i]);
+    }
+}
+
 static void cnetlab_on_interrupt(int signal_number) {
     cnetlab_kill_tracked_children();
+    cnetlab_remove_tracked_folders();
     _exit(128 + signal_number);
 }
 

@@ -43,7 +43,17 @@ void cnetlab_untrack_child(int pid);
 /// Kills every tracked process group with SIGKILL. Async-signal-safe.
 void cnetlab_kill_tracked_children(void);
 
-/// On SIGINT, SIGTERM or SIGHUP: kill every tracked child's group, then _exit(128 + signal).
+/// Remembers a temporary folder, so an interrupt of netlab can remove it (at most 64 at once).
+void cnetlab_track_folder(const char *path);
+
+/// Forgets a temporary folder once netlab has removed it itself.
+void cnetlab_untrack_folder(const char *path);
+
+/// Removes every tracked folder and what it holds. Async-signal-safe.
+void cnetlab_remove_tracked_folders(void);
+
+/// On SIGINT, SIGTERM or SIGHUP: kill every tracked child's group, remove every tracked folder,
+/// then _exit(128 + signal).
 /// A C handler, because only async-signal-safe work may happen inside a signal handler.
 void cnetlab_install_interrupt_handler(void);
 

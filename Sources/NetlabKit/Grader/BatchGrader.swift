@@ -16,7 +16,22 @@ public struct BatchGrader: Sendable {
     }
 
     public func grade() async throws -> [Row] {
-        let names = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { name in
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) else {
+            throw RuntimeError(
+                "there is no folder \(folder.path) — give --batch the folder that holds one folder per submission")
+        }
+        guard isFolder.boolValue else {
+            throw RuntimeError(
+                "\(folder.path) is a file, not a folder — give --batch the folder that holds one folder per submission")
+        }
+        let entries: [String]
+        do {
+            entries = try FileManager.default.contentsOfDirectory(atPath: folder.path)
+        } catch {
+            throw RuntimeError("cannot read the folder \(folder.path) — check its permissions")
+        }
+        let names = entries.filter { name in
             var isDirectory: ObjCBool = false
             return !name.hasPrefix(".")
                 && FileManager.default.fileExists(
@@ -56,7 +71,7 @@ public struct BatchGrader: Sendable {
         var lines: [String] = []
         lines.append("\(exercise.id): \(exercise.title)")
         for (index, check) in exercise.checks.enumerated() {
-            lines.append("  C\(index + 1)  \(check.name) (\(check.points) points)")
+            lines.append("  C\(index + 1)  \(check.name) (\(check.points) \(check.points == 1 ? "point" : "points"))")
         }
         lines.append("")
         let nameWidth = max(7, rows.map(\.student.count).max() ?? 0)
@@ -74,7 +89,22 @@ public struct BatchGrader: Sendable {
             line += "  \(row.report.score)/\(row.report.maxScore)"
             lines.append(line)
         }
+        let failing = rows.filter { !$0.report.isPassing }
+        if !failing.isEmpty {
+            lines.append("")
+            lines.append("Why points were lost (netlab grade \(exercise.id) -- ... on one submission shows the hints):")
+            for row in failing {
+                for (index, result) in row.report.results.enumerated() where !result.passed {
+                    lines.append("  \(row.student) C\(index + 1): \(shortened(result.message))")
+                }
+            }
+        }
         return lines.joined(separator: "\n")
+    }
+
+    /// A failure message cut to one screen line's worth, for the summary.
+    private static func shortened(_ message: String) -> String {
+        message.count > 160 ? String(message.prefix(157)) + "..." : message
     }
 
     /// The summary as CSV, for a spreadsheet.
@@ -84,12 +114,14 @@ public struct BatchGrader: Sendable {
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         var lines = [
-            (["student"] + exercise.checks.map(\.name) + ["score", "max_score"]).map(field).joined(separator: ",")
+            (["student"] + exercise.checks.map(\.name) + ["score", "max_score", "first_failure"]).map(field)
+                .joined(separator: ",")
         ]
         for row in rows {
+            let firstFailure = row.report.results.first { !$0.passed }.map { "\($0.name): \($0.message)" } ?? ""
             let cells =
                 [row.student] + row.report.results.map { "\($0.points)" } + [
-                    "\(row.report.score)", "\(row.report.maxScore)",
+                    "\(row.report.score)", "\(row.report.maxScore)", firstFailure,
                 ]
             lines.append(cells.map(field).joined(separator: ","))
         }

@@ -79,6 +79,11 @@ final class CheckRunner: @unchecked Sendable {
                 let socket = try await Socket.connected(host: "127.0.0.1", port: program.port, timeout: wait(step))
                 connections[name]?.socket.close()
                 connections[name] = GraderConnection(socket: socket)
+            } catch SocketError.connectionRefused {
+                // A server that exits after its first client refuses the next one: wait a moment for its
+                // exit to be seen, so the message says it ended rather than only that nothing listens.
+                _ = await program.process?.waitForExit(timeout: .milliseconds(300))
+                throw failure("could not connect to 127.0.0.1:\(program.port): nothing listens there any more")
             } catch let error as SocketError {
                 throw failure("could not connect to 127.0.0.1:\(program.port): \(error)")
             }
@@ -102,13 +107,13 @@ final class CheckRunner: @unchecked Sendable {
         case .expect:
             let matcher = step.match!
             let reply: String?
+            let endedLine: Bool
             if exercise.transport == .udp {
                 let socket = try datagramSocket(name)
                 do {
-                    reply = String(
-                        decoding: try await socket.receiveDatagram(deadline: .now + wait(step)).bytes, as: UTF8.self
-                    )
-                    .trimmingLineEnd()
+                    let datagram = try await socket.receiveDatagram(deadline: .now + wait(step)).bytes
+                    endedLine = datagram.last == UInt8(ascii: "\n")
+                    reply = String(decoding: datagram, as: UTF8.self).trimmingLineEnd()
                 } catch is WaitTimeout {
                     throw failure(
                         "expected \(matcher) within \(seconds(step)), but no datagram came back to the sender's address"
@@ -117,14 +122,19 @@ final class CheckRunner: @unchecked Sendable {
             } else {
                 var connection = try connection(name)
                 do {
-                    reply = try await nextReply(on: &connection, matching: matcher, within: wait(step))
+                    reply = try await nextReply(
+                        on: &connection, matching: matcher, within: wait(step), waitsForLineEnd: step.lineEnd)
                 } catch is WaitTimeout {
                     throw failure("expected \(matcher) within \(seconds(step)), but nothing came")
                 }
+                endedLine = connection.lastReplyEndedLine
                 connections[name] = connection
             }
             guard let reply else { throw failure("expected \(matcher), but the program closed the connection") }
             guard matcher.matches(reply) else { throw failure("expected \(matcher), got \(quoted(reply))") }
+            if step.lineEnd, !endedLine {
+                throw failure("expected the reply \(quoted(reply)) to end in a newline, as the message did, but it has none")
+            }
 
         case .expectClosed:
             var connection = try connection(name)
@@ -338,15 +348,16 @@ final class CheckRunner: @unchecked Sendable {
     /// The next reply on a connection that is not one the exercise ignores; throws `WaitTimeout` when
     /// none came in time. A reply ends early once it matches (or is ignored), so a correct program is
     /// not kept waiting for the pause that ends a reply without a newline.
-    private func nextReply(on connection: inout GraderConnection, matching matcher: Matcher, within wait: Duration)
-        async throws -> String?
-    {
+    private func nextReply(
+        on connection: inout GraderConnection, matching matcher: Matcher, within wait: Duration,
+        waitsForLineEnd: Bool = false
+    ) async throws -> String? {
         let deadline = ContinuousClock.now + wait
         for _ in 0..<Self.maxSkippedReplies {
             let remaining = deadline - ContinuousClock.now
             guard remaining > .zero else { break }
             let reply = try await connection.readReply(within: remaining) {
-                matcher.matches($0) || exercise.isIgnored($0)
+                (!waitsForLineEnd && matcher.matches($0)) || exercise.isIgnored($0)
             }
             // An ignored reply is skipped even when it matches: a join notice naming a user is not
             // the notice of that user leaving.
@@ -376,7 +387,7 @@ final class CheckRunner: @unchecked Sendable {
 
     private func quoted(_ text: String) -> String {
         let shown = text.count > 80 ? String(text.prefix(77)) + "..." : text
-        return "'" + shown.replacingOccurrences(of: "\n", with: "\\n") + "'"
+        return "'" + TerminalText.escaped(shown) + "'"
     }
 
     /// The lines a client printed, without empty ones.

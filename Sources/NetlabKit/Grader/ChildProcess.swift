@@ -269,11 +269,11 @@ public final class ChildProcess: @unchecked Sendable {
         return finished.wait(timeout: .now() + .milliseconds(milliseconds)) == .success
     }
 
-    /// Its last `count` lines of output, for a failure message.
+    /// Its last `count` lines of output (standard output, then standard error), escaped for a failure message.
     public func lastLines(_ count: Int = 5) -> [String] {
         let errors = String(decoding: errorBytes.bytes, as: UTF8.self)
-        let lines = (output + "\n" + errors).split(separator: "\n", omittingEmptySubsequences: true).map(String.init)
-        return Array(lines.suffix(count))
+        let lines = (output + "\n" + errors).split(separator: "\n", omittingEmptySubsequences: true)
+        return lines.suffix(count).map { TerminalText.escaped($0.trimmingLineEnd()) }
     }
 
     /// Waits for the program to exit, at most `timeout`; true when it did.
@@ -349,9 +349,20 @@ public final class ChildProcess: @unchecked Sendable {
         cnetlab_kill_tracked_children()
     }
 
-    /// From now on, Ctrl-C (SIGINT), SIGTERM or SIGHUP of netlab first kills every program it started.
+    /// From now on, Ctrl-C (SIGINT), SIGTERM or SIGHUP of netlab first kills every program it started
+    /// and removes the folders given to `removeOnInterrupt`.
     public static func stopAllOnInterrupt() {
         cnetlab_install_interrupt_handler()
+    }
+
+    /// Has an interrupt of netlab remove `folder` (a program's temporary folder) and what it holds.
+    static func removeOnInterrupt(folder: String) {
+        cnetlab_track_folder(folder)
+    }
+
+    /// Undoes `removeOnInterrupt`, once netlab has removed the folder itself.
+    static func forgetOnInterrupt(folder: String) {
+        cnetlab_untrack_folder(folder)
     }
 
     private static func findExecutable(_ name: String, folder: String, environment options: Options) -> String? {

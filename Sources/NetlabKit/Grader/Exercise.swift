@@ -136,19 +136,24 @@ public struct Step: Sendable, Decodable {
     public let name: String?
     /// For `run_client` with a frame server: the replies, one per request.
     public let replies: [ScriptedReply]?
+    /// For `expect`: the reply must also end in a line end, as the message sent before it did.
+    public let lineEnd: Bool
 
     enum CodingKeys: String, CodingKey {
         case action = "do"
         case client, text, within, seconds, stdin, host, lines, status
         case serverHost = "server_host"
         case name, replies
+        case lineEnd = "line_end"
         case exact, regex, timestamp, ctime, contains, json
+        case currentTime = "current_time"
     }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         name = try container.decodeIfPresent(String.self, forKey: .name)
         replies = try container.decodeIfPresent([ScriptedReply].self, forKey: .replies)
+        lineEnd = try container.decodeIfPresent(Bool.self, forKey: .lineEnd) ?? false
         action = try container.decode(Action.self, forKey: .action)
         client = try container.decodeIfPresent(String.self, forKey: .client)
         text = try container.decodeIfPresent(String.self, forKey: .text)
@@ -171,8 +176,10 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
     case regex(String)
     /// The reply is `[ctime] text`, with a ctime within a few seconds of now.
     case timestamp(String)
-    /// The reply holds a ctime-form time within a few seconds of now (daytime).
+    /// The reply is the current time in ctime form, within a few seconds of now (`date` of 16-5).
     case ctime
+    /// The reply is the current date and time in a common form: ctime, ISO 8601, RFC 2822 ... (daytime).
+    case currentTime
     /// The reply contains this text.
     case contains(String)
     /// The reply is JSON equal to this JSON text (spacing and key order aside).
@@ -180,6 +187,7 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
 
     private enum Keys: String, CodingKey {
         case exact, regex, timestamp, ctime, contains, json
+        case currentTime = "current_time"
     }
 
     init?(from decoder: any Decoder, required: Bool) throws {
@@ -193,6 +201,8 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
             self = .timestamp(text)
         } else if try container.decodeIfPresent(Bool.self, forKey: .ctime) == true {
             self = .ctime
+        } else if try container.decodeIfPresent(Bool.self, forKey: .currentTime) == true {
+            self = .currentTime
         } else if let text = try container.decodeIfPresent(String.self, forKey: .contains) {
             self = .contains(text)
         } else if let text = try container.decodeIfPresent(String.self, forKey: .json) {
@@ -205,7 +215,7 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath,
-                    debugDescription: "an expect step needs exact, regex, timestamp, ctime or contains"))
+                    debugDescription: "an expect step needs exact, regex, timestamp, ctime, current_time, contains or json"))
         } else {
             return nil
         }
@@ -225,12 +235,22 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
             guard reply.hasPrefix("["), let close = reply.firstIndex(of: "]") else { return false }
             let stamp = String(reply[reply.index(after: reply.startIndex)..<close])
             let rest = reply[reply.index(after: close)...]
-            return CTimeCheck.isNear(stamp, now: now) && (rest == " " + text)
+            return TimeCheck.isNearCTime(stamp, now: now) && (rest == " " + text)
         case .ctime:
-            return CTimeCheck.containsNearTime(reply, now: now)
+            return TimeCheck.isNearCTime(reply.trimmingCharacters(in: .whitespaces), now: now)
+        case .currentTime:
+            return TimeCheck.isNearDateTime(reply.trimmingCharacters(in: .whitespaces), now: now)
         case .json(let text):
             return Self.canonicalJSON(reply).map { $0 == Self.canonicalJSON(text) } ?? false
         }
+    }
+
+    /// The time now in ISO 8601 form, local time with its offset, for a failure message.
+    private static func isoNow() -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ssXXXXX"
+        return formatter.string(from: Date())
     }
 
     /// JSON text re-encoded with sorted keys and no spaces, so equal values compare equal.
@@ -247,6 +267,7 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
         case .regex(let pattern): "a reply matching /\(pattern)/"
         case .timestamp(let text): "'[<ctime now>] \(text)'"
         case .ctime: "the current time in ctime form, like '\(CTime.now())'"
+        case .currentTime: "the current date and time, like '\(CTime.now())' or '\(Self.isoNow())'"
         case .contains(let text): "a reply containing '\(text)'"
         case .json(let text): "the JSON \(text)"
         }

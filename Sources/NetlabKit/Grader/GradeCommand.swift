@@ -7,8 +7,10 @@ enum GradeCommand {
         options: [.flag("json", help: "print the list as JSON")],
         examples: ["netlab exercises"],
         action: { invocation in
-            let library = try ExerciseLibrary.located()
-            let all = try library.ids().map { try library.exercise($0) }
+            let (all, problems) = try ExerciseLibrary.located().all()
+            for (id, problem) in problems {
+                invocation.console.err("netlab: skipped the exercise '\(id)': \(problem)")
+            }
             if invocation.flag("json") {
                 struct Entry: Encodable {
                     let id, title, writes, kind, transport: String
@@ -77,13 +79,25 @@ enum GradeCommand {
             let library = try ExerciseLibrary.located()
             let netlab = URL(fileURLWithPath: "/proc/self/exe").resolvingSymlinksInPath().path
             var reports: [GradeReport] = []
-            var missingReferences = 0
+            var brokenExercises = 0
             let width = try library.ids().map(\.count).max() ?? 0
             for id in try library.ids() {
-                let exercise = try library.exercise(id)
+                let exercise: Exercise
+                do {
+                    exercise = try library.exercise(id)
+                } catch {
+                    // A broken checks.json fails its row; the other exercises are still graded.
+                    brokenExercises += 1
+                    if !invocation.flag("json") {
+                        invocation.console.out(
+                            "\(invocation.console.colored("FAIL", 31))  \(id.padding(toLength: width, withPad: " ", startingAt: 0))  "
+                                + CLI.describe(error))
+                    }
+                    continue
+                }
                 // A reference that names no netlab command (a typo in checks.json) fails loudly.
                 guard CommandTable.command(running: exercise.reference) != nil else {
-                    missingReferences += 1
+                    brokenExercises += 1
                     let name = exercise.reference.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
                     if !invocation.flag("json") {
                         invocation.console.out(
@@ -112,9 +126,9 @@ enum GradeCommand {
             } else {
                 invocation.console.out("")
                 invocation.console.out(
-                    "\(passing) of \(reports.count + missingReferences) exercises pass with netlab's reference solutions")
+                    "\(passing) of \(reports.count + brokenExercises) exercises pass with netlab's reference solutions")
             }
-            return passing == reports.count && missingReferences == 0 ? 0 : 1
+            return passing == reports.count && brokenExercises == 0 ? 0 : 1
         })
 
     private static func run(_ invocation: Invocation) async throws -> Int32 {
@@ -132,6 +146,14 @@ enum GradeCommand {
         if let batch = invocation.string("batch") {
             guard let template = invocation.string("cmd") else {
                 throw invocation.usageError("--batch needs --cmd, such as --cmd 'python3 {dir}/server.py {port}'")
+            }
+            if invocation.hasTrailing {
+                throw invocation.usageError(
+                    "with --batch the command goes in --cmd, not after '--', as in --cmd 'python3 {dir}/server.py {port}'")
+            }
+            if !template.contains("{dir}") {
+                throw invocation.usageError(
+                    "--cmd must say where each submission is with {dir}, as in --cmd 'python3 {dir}/server.py {port}'")
             }
             let rows = try await BatchGrader(
                 exercise: exercise, folder: URL(fileURLWithPath: batch), template: template,

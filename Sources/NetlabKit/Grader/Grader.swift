@@ -29,20 +29,26 @@ public struct Grader: Sendable {
 
         for check in exercise.checks {
             if ContinuousClock.now >= deadline {
-                results.append(result(check, failure: "not run: the grade's total time limit was reached"))
+                results.append(
+                    result(
+                        check, failure: "not run: the grade's total time limit was reached",
+                        hint: "a program that answers at once grades well within the limit; look for a check that hung"))
                 continue
             }
             if exercise.kind == .server, !program.isRunning {
-                if let startFailure {
-                    // It never listened: every check fails the same way, without waiting again.
-                    results.append(result(check, failure: startFailure.message))
+                if startFailure != nil {
+                    // It never listened: the first check said why; the others are not run.
+                    results.append(
+                        result(
+                            check, failure: "not run: the program did not start listening (see the first check)",
+                            hint: Self.startHint))
                     continue
                 }
                 do {
                     try await program.start(within: .seconds(exercise.listenTimeout ?? 10))
                 } catch let failure as CheckFailure {
                     startFailure = failure
-                    results.append(result(check, failure: failure.message))
+                    results.append(result(check, failure: failure.message, hint: Self.startHint))
                     continue
                 }
             }
@@ -66,11 +72,17 @@ public struct Grader: Sendable {
             programOutput: program.process?.lastLines(10) ?? [])
     }
 
-    private func result(_ check: Check, failure: String?) -> CheckResult {
+    /// The hint for a program that never listened: the check's own hint is about its protocol, not this.
+    static let startHint =
+        "run the command by hand with a port, e.g. 12345 for {port}, and read what it prints; "
+        + "it must listen on 127.0.0.1 at the port it is given"
+
+    /// A check's result, with the check's own hint unless the failure calls for another.
+    private func result(_ check: Check, failure: String?, hint: String? = nil) -> CheckResult {
         CheckResult(
             name: check.name, points: failure == nil ? check.points : 0, maxPoints: check.points,
             passed: failure == nil,
-            message: failure ?? "", hint: check.hint)
+            message: failure ?? "", hint: hint ?? check.hint)
     }
 
     private struct CheckTimedOut: Error {}

@@ -3,6 +3,8 @@ struct GraderConnection {
     let socket: Socket
     private var buffer: [UInt8] = []
     private var isClosed = false
+    /// Whether the last reply `readReply` returned ended in a line end (`\n` or `\r\n`).
+    private(set) var lastReplyEndedLine = false
 
     /// Bytes that stop for this long end a reply that has no line end (the seeds' servers send none).
     static let replyPause = Duration.milliseconds(150)
@@ -34,6 +36,7 @@ struct GraderConnection {
         }
         if let line = takeLine() { return line }
         defer { buffer.removeAll() }
+        lastReplyEndedLine = false
         return String(decoding: buffer, as: UTF8.self)
     }
 
@@ -85,6 +88,7 @@ struct GraderConnection {
         guard let newline = takeLineEndIndex() else { return nil }
         var line = Array(buffer[..<newline])
         buffer.removeSubrange(...newline)
+        lastReplyEndedLine = true
         if line.last == UInt8(ascii: "\r") { line.removeLast() }
         return String(decoding: line, as: UTF8.self)
     }

@@ -24,6 +24,7 @@ final class ProgramUnderTest: @unchecked Sendable {
             throw RuntimeError("cannot make a temporary folder for the program — is /tmp full?")
         }
         folder = String(cString: made)
+        ChildProcess.removeOnInterrupt(folder: folder)
     }
 
     /// The command's words with `{host}` and `{port}` replaced.
@@ -93,6 +94,7 @@ final class ProgramUnderTest: @unchecked Sendable {
     func finish() {
         stop()
         try? FileManager.default.removeItem(atPath: folder)
+        ChildProcess.forgetOnInterrupt(folder: folder)
     }
 
     /// `; its last lines: a | b` for a failure message, or nothing when it printed nothing.

@@ -76,6 +76,30 @@ struct LineEditor: Sendable {
 
 /// Text as a terminal shows it.
 enum TerminalText {
+    /// Text from a program under test, quoted for a report: control characters appear as escapes
+    /// (`\n`, `\r`, `\t`, `\0`, `\x1b`), so a reply's bytes show exactly and cannot recolour or clear
+    /// the reader's terminal.
+    static func escaped(_ text: some StringProtocol) -> String {
+        var shown = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\n": shown += "\\n"
+            case "\r": shown += "\\r"
+            case "\t": shown += "\\t"
+            case "\0": shown += "\\0"
+            case "\\": shown += "\\\\"
+            default:
+                if isControl(scalar) {
+                    let hex = String(scalar.value, radix: 16)
+                    shown += scalar.value < 0x80 ? "\\x" + String(repeating: "0", count: 2 - hex.count) + hex : "\\u{\(hex)}"
+                } else {
+                    shown.unicodeScalars.append(scalar)
+                }
+            }
+        }
+        return shown
+    }
+
     /// Columns a string takes: East Asian wide characters (Chinese, say) and emoji take two.
     static func width(of text: some StringProtocol) -> Int {
         text.unicodeScalars.reduce(0) { total, scalar in
@@ -104,7 +128,9 @@ enum TerminalText {
         return String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? "?" : $0 }))
     }
 
+    /// C0 and C1 controls but the tab, and the invisible marks that reorder text (U+202A-E, U+2066-9).
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        scalar != "\t" && scalar.properties.generalCategory == .control
+        if (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value) { return true }
+        return scalar != "\t" && scalar.properties.generalCategory == .control
     }
 }

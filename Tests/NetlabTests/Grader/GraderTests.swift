@@ -1,6 +1,6 @@
 import Foundation
 import Glibc
-import NetlabKit
+@testable import NetlabKit
 import Testing
 
 /// The exercise folder and the fixtures, found from this file's path.
@@ -64,12 +64,13 @@ actor GradeSlots {
 
 /// Every broken implementation, and the checks it is known to fail. Each check of each exercise appears.
 let brokenCases: [GradeCase] = [
-    GradeCase("tcp-timestamp-server", "broken/wrong_format_server.py tcp {port}", fails: [1, 2, 3, 4, 5, 6]),
+    GradeCase("tcp-timestamp-server", "broken/wrong_format_server.py tcp {port}", fails: [1, 2, 3, 4, 5, 6, 7]),
     GradeCase("tcp-timestamp-server", "broken/line_based_server.py {port}", fails: [2]),
     GradeCase("tcp-timestamp-server", "broken/crash_on_disconnect.py timestamp {port}", fails: [4, 5]),
     GradeCase("tcp-timestamp-server", "broken/ascii_only_server.py tcp {port}", fails: [6]),
-    GradeCase("tcp-timestamp-server", "broken/never_listens.py {port}", fails: [1, 2, 3, 4, 5, 6]),
-    GradeCase("tcp-timestamp-server", "broken/listens_then_hangs.py tcp {port}", fails: [1, 2, 3, 4, 5, 6]),
+    GradeCase("tcp-timestamp-server", "broken/strips_newline_server.py {port}", fails: [7]),
+    GradeCase("tcp-timestamp-server", "broken/never_listens.py {port}", fails: [1, 2, 3, 4, 5, 6, 7]),
+    GradeCase("tcp-timestamp-server", "broken/listens_then_hangs.py tcp {port}", fails: [1, 2, 3, 4, 5, 6, 7]),
     GradeCase("hello-tcp", "broken/wrong_format_server.py tcp {port}", fails: [1, 2, 3, 4, 5]),
     GradeCase("hello-tcp", "broken/one_at_a_time_hello.py {port}", fails: [4]),
     GradeCase("hello-tcp", "broken/no_exit_hello.py {port}", fails: [3]),
@@ -94,6 +95,8 @@ let brokenCases: [GradeCase] = [
     GradeCase("configurable-client", "broken/bad_client.py fixed-host tcp {host} {port}", fails: [2]),
     GradeCase("configurable-client", "broken/bad_client.py bytes-repr tcp {host} {port}", fails: [1, 2, 3]),
     GradeCase("cmd-server", "broken/seed_cmd_server.py fixed-date {port}", fails: [1]),
+    // The timestamp server unchanged: '[ctime] date' holds the time but is not the answer to date.
+    GradeCase("cmd-server", "good/tcp_timestamp_server.py {port}", fails: [1, 2, 3, 5, 6]),
     GradeCase("cmd-server", "broken/seed_cmd_server.py os-timestamp {port}", fails: [2]),
     GradeCase("cmd-server", "broken/listens_then_hangs.py tcp {port}", fails: [1, 2, 3, 4, 5, 6]),
     GradeCase("cmd-server", "broken/seed_cmd_server.py list-repr {port}", fails: [3]),
@@ -127,6 +130,8 @@ let goodCases: [GradeCase] = [
     GradeCase("udp-timestamp-server", "good/udp_server.py timestamp {port}", fails: []),
     GradeCase("hello-udp", "good/udp_server.py hello {port}", fails: []),
     GradeCase("daytime", "good/udp_server.py daytime {port}", fails: []),
+    GradeCase("daytime", "good/udp_server.py daytime-iso {port}", fails: []),
+    GradeCase("daytime", "good/udp_server.py daytime-rfc2822 {port}", fails: []),
     GradeCase("tcp-timestamp-client", "good/client.py tcp {host} {port}", fails: []),
     GradeCase("udp-timestamp-client", "good/client.py udp {host} {port}", fails: []),
     GradeCase("configurable-client", "good/client.py tcp {host} {port}", fails: []),
@@ -237,7 +242,9 @@ struct GraderTests {
         #expect(processes(matching: script.path).isEmpty)
     }
 
-    @Test("Ctrl-C of the grader ends the program under test too", .enabled(if: Tools.isInstalled("python3")))
+    @Test(
+        "Ctrl-C of the grader ends the program under test and removes its temporary folder",
+        .enabled(if: Tools.isInstalled("python3")))
     func interrupt() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-sigint-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
@@ -264,12 +271,18 @@ struct GraderTests {
             try await Task.sleep(for: .milliseconds(20))
         }
         #expect(!programUnderTest().isEmpty)
+        // The program runs in the grader's temporary folder: its working directory.
+        let workFolder = programUnderTest().first.flatMap {
+            try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/\($0)/cwd")
+        }
+        #expect(workFolder?.contains("netlab-grade-") == true, "\(workFolder ?? "no folder")")
         kill(graderPID, SIGINT)
         #expect(try await grader.wait() == 128 + SIGINT)
         // SIGKILL is sent before the grader exits; give the kernel a moment to finish the process off.
         let gone = ContinuousClock.now + .seconds(5)
         while !programUnderTest().isEmpty, ContinuousClock.now < gone { try await Task.sleep(for: .milliseconds(20)) }
         #expect(programUnderTest().isEmpty)
+        if let workFolder { #expect(!FileManager.default.fileExists(atPath: workFolder), "\(workFolder) is left") }
     }
 
     @Test("lines typed on a program's standard input reach it, and closing it is the end of input")
@@ -351,9 +364,12 @@ struct GraderTests {
         let rows = result.out.split(separator: "\n").map(String.init)
         #expect(rows.count == 3)
         #expect(rows[0].hasPrefix("student,greets each client with Welcome!,"))
-        #expect(rows[1] == "alice,2,2,2,3,1,1,11,11")
-        // One client at a time: the check with three clients at once gets 0 of its 3 points.
+        #expect(rows[0].hasSuffix(",score,max_score,first_failure"))
+        // A passing student has an empty first_failure.
+        #expect(rows[1] == "alice,2,2,2,3,1,1,11,11,")
+        // One client at a time: the check with three clients at once gets 0 of its 3 points, and says why.
         #expect(rows[2].hasPrefix("bob,2,2,2,0,"))
+        #expect(rows[2].contains(#",8,11,"serves several clients at once: "#))
     }
 
     @Test(
@@ -381,6 +397,116 @@ struct GraderTests {
         #expect(
             unknown.err
                 == "netlab: there is no exercise 'helo-tcp' — did you mean 'hello-tcp'? See 'netlab exercises' for the list\n"
+        )
+        let farOff = await runCLI(["exercise", "nope"])
+        #expect(farOff.err == "netlab: there is no exercise 'nope'. See 'netlab exercises' for the list\n")
+    }
+
+    @Test("batch usage errors name the mistake: no {dir}, a command after '--', a folder that is not there")
+    func batchUsage() async throws {
+        let noDir = await runCLI(["grade", "hello-tcp", "--batch", "/tmp", "--cmd", "python3 server.py {port}"])
+        #expect(noDir.status == 64)
+        #expect(
+            noDir.err
+                == "netlab grade: --cmd must say where each submission is with {dir}, as in --cmd 'python3 {dir}/server.py {port}'\n"
+        )
+        let trailing = await runCLI([
+            "grade", "hello-tcp", "--batch", "/tmp", "--cmd", "python3 {dir}/server.py {port}", "--", "python3", "x.py",
+        ])
+        #expect(trailing.status == 64)
+        #expect(trailing.err.hasPrefix("netlab grade: with --batch the command goes in --cmd, not after '--'"))
+        let missing = "/tmp/netlab-no-such-class-\(UUID().uuidString)"
+        let noFolder = await runCLI(["grade", "hello-tcp", "--batch", missing, "--cmd", "python3 {dir}/s.py {port}"])
+        #expect(noFolder.status == 1)
+        #expect(
+            noFolder.err
+                == "netlab: there is no folder \(missing) — give --batch the folder that holds one folder per submission\n")
+    }
+
+    @Test("a program's bytes are shown escaped: control characters cannot reach the reader's terminal")
+    func escapedOutput() {
+        #expect(TerminalText.escaped("a\u{1B}[31mred\u{07}\0\r\n\\") == #"a\x1b[31mred\x07\0\r\n\\"#)
+        #expect(TerminalText.escaped("\u{9B}2J \u{202E}txt.exe") == #"\u{9b}2J \u{202e}txt.exe"#)
+        #expect(TerminalText.escaped("你好\tok") == "你好\\tok")
+    }
+
+    @Test("a failing check quotes the program's reply escaped", .enabled(if: Tools.isInstalled("python3")))
+    func escapedReply() async throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-escape-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let script = folder.appendingPathComponent("ansi.py")
+        try """
+        import socket, sys
+        s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()
+        while True:
+            c, _ = s.accept()
+            c.sendall(b'\\x1b[2J\\x1b[31mRED\\x07\\n')
+            c.close()
+        """.write(to: script, atomically: true, encoding: .utf8)
+        let report = try await grade("hello-tcp", ["python3", script.path, "{port}"])
+        let text = ReportFormat.text.render(report, color: false)
+        #expect(!text.contains("\u{1B}") && !text.contains("\u{07}"))
+        #expect(text.contains(#"got '\x1b[2J\x1b[31mRED\x07'"#), "\(text)")
+    }
+
+    @Test("a daytime reply may be ctime, ISO 8601, RFC 2822 or date(1), if it is the time now")
+    func currentTime() {
+        let now = Date()
+        func formatted(_ format: String, zone: TimeZone = .current) -> String {
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = zone
+            formatter.dateFormat = format
+            return formatter.string(from: now)
+        }
+        let accepted = [
+            CTime.string(for: time_t(now.timeIntervalSince1970)),
+            formatted("yyyy-MM-dd'T'HH:mm:ss.SSSSSS"),
+            formatted("yyyy-MM-dd HH:mm:ss.SSS"),
+            formatted("yyyy-MM-dd'T'HH:mm:ssXXXXX", zone: TimeZone(identifier: "Asia/Shanghai")!),
+            formatted("EEE, dd MMM yyyy HH:mm:ss Z", zone: TimeZone(identifier: "America/New_York")!),
+            formatted("EEE MMM d HH:mm:ss zzz yyyy", zone: TimeZone(identifier: "UTC")!),
+            "  " + formatted("EEEE, MMMM d, yyyy HH:mm:ss-zzz", zone: TimeZone(identifier: "UTC")!) + " ",
+        ]
+        for text in accepted {
+            #expect(Matcher.currentTime.matches(text, now: now), "\(text)")
+        }
+        let rejected = [
+            "Thu Sep  1 15:35:45 2016",  // a fixed time
+            formatted("yyyy-MM-dd"),  // a date without the time
+            "it is " + CTime.string(for: time_t(now.timeIntervalSince1970)),
+            "\(Int(now.timeIntervalSince1970))",  // seconds since 1970 are not a date and time
+        ]
+        for text in rejected {
+            #expect(!Matcher.currentTime.matches(text, now: now), "\(text)")
+        }
+        // ctime: true is stricter: the whole reply is the ctime, as `date` of exercise 16-5 answers.
+        let stamp = CTime.string(for: time_t(now.timeIntervalSince1970))
+        #expect(Matcher.ctime.matches(stamp, now: now))
+        #expect(!Matcher.ctime.matches("[\(stamp)] date", now: now))
+        #expect(!Matcher.ctime.matches(formatted("yyyy-MM-dd'T'HH:mm:ss"), now: now))
+    }
+
+    @Test("a broken checks.json is skipped with its line and column; the other exercises still list")
+    func brokenChecksFile() async throws {
+        let home = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-home-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: home) }
+        let exercises = home.appendingPathComponent("exercises")
+        try FileManager.default.createDirectory(
+            at: exercises.appendingPathComponent("broken-json"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            at: Paths.library.folder.appendingPathComponent("hello-udp"), to: exercises.appendingPathComponent("hello-udp"))
+        try "{\n  \"title\": \"x\",\n  \"checks\": [1,\n}\n".write(
+            to: exercises.appendingPathComponent("broken-json/checks.json"), atomically: true, encoding: .utf8)
+        let library = ExerciseLibrary(folder: exercises)
+        let (all, problems) = try library.all()
+        #expect(all.map(\.id) == ["hello-udp"])
+        #expect(problems.map(\.id) == ["broken-json"])
+        #expect(
+            problems.first?.problem
+                == "exercises/broken-json/checks.json is not a valid exercise (not valid JSON: Invalid value at line 4, column 1) — see exercises/README.md"
         )
     }
 }

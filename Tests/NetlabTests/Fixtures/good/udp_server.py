@@ -1,5 +1,9 @@
 # Seed 000's tsUserv.py / seed 002's UDP hello server in Python 3: argv is MODE PORT.
+# MODE daytime answers with time.ctime(); daytime-iso with datetime's ISO 8601 and daytime-rfc2822
+# with email's RFC 2822 form, as RFC 867 allows any.
 import sys
+from datetime import datetime
+from email.utils import formatdate
 from socket import *
 from time import ctime
 
@@ -12,6 +16,10 @@ while True:
         reply = '[%s] %s' % (ctime(), data.decode())
     elif mode == 'hello':
         reply = 'Hello, %s!' % data.decode()
+    elif mode == 'daytime-iso':
+        reply = datetime.now().isoformat() + '\r\n'
+    elif mode == 'daytime-rfc2822':
+        reply = formatdate(localtime=True) + '\r\n'
     else:
         reply = ctime()
     udpSerSock.sendto(reply.encode(), addr)

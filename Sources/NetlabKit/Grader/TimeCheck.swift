@@ -1,0 +1,59 @@
+import Foundation
+
+/// Recognises a reply that tells the time, and checks the time is close to now.
+enum TimeCheck {
+    /// How far from now a reply's time may be, in seconds: the program's clock is the machine's.
+    static let tolerance: TimeInterval = 5
+
+    private static var ctimePattern: Regex<Substring> {
+        /(?:Mon|Tue|Wed|Thu|Fri|Sat|Sun) (?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) [ 0-3]?\d \d\d:\d\d:\d\d \d{4}/
+    }
+
+    /// Whether `text` is exactly a ctime (`Thu Sep  1 15:35:45 2016`, local time) within the tolerance of `now`.
+    static func isNearCTime(_ text: String, now: Date) -> Bool {
+        guard text.wholeMatch(of: ctimePattern) != nil else { return false }
+        return isNear(squeezed(text), formats: ["EEE MMM d HH:mm:ss yyyy"], now: now)
+    }
+
+    /// The forms a daytime reply may take. RFC 867 fixes none, so these are the ones students' languages
+    /// write: ctime (Python's time.ctime(), C's ctime), date(1), RFC 2822 and RFC 1123 (email, HTTP),
+    /// ISO 8601 (datetime.isoformat(), str(datetime.now())), and the RFC's own two examples.
+    private static let dateTimeFormats = [
+        "EEE MMM d HH:mm:ss yyyy",
+        "EEE MMM d HH:mm:ss zzz yyyy",
+        "EEE, d MMM yyyy HH:mm:ss Z",
+        "EEE, d MMM yyyy HH:mm:ss zzz",
+        "d MMM yyyy HH:mm:ss Z",
+        "yyyy-MM-dd'T'HH:mm:ssXXXXX",
+        "yyyy-MM-dd'T'HH:mm:ss",
+        "yyyy-MM-dd HH:mm:ssXXXXX",
+        "yyyy-MM-dd HH:mm:ss",
+        "EEEE, MMMM d, yyyy HH:mm:ss-zzz",
+        "EEEE, MMMM d, yyyy HH:mm:ss zzz",
+        "dd MMM yy HH:mm:ss zzz",
+    ]
+
+    /// Whether the whole of `text` (spaces around it aside) is a date and time within the tolerance of
+    /// `now`, in any of `dateTimeFormats`; fractions of a second are allowed. A form without a time
+    /// zone is read as local time, as the program under test shares the grader's clock and zone.
+    static func isNearDateTime(_ text: String, now: Date) -> Bool {
+        let wholeSeconds = squeezed(text).replacing(/(:\d\d)[.,]\d+/) { $0.output.1 }
+        return isNear(wholeSeconds, formats: dateTimeFormats, now: now)
+    }
+
+    private static func isNear(_ text: String, formats: [String], now: Date) -> Bool {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone.current
+        formatter.isLenient = false
+        return formats.contains { format in
+            formatter.dateFormat = format
+            return formatter.date(from: text).map { abs($0.timeIntervalSince(now)) <= tolerance } ?? false
+        }
+    }
+
+    /// The text with spaces around it removed and runs of spaces made one: ctime pads the day with one.
+    private static func squeezed(_ text: String) -> String {
+        text.split(separator: " ", omittingEmptySubsequences: true).joined(separator: " ")
+    }
+}
