@@ -51,6 +51,31 @@ public final class Console: Sendable {
     /// Prints a line on standard error.
     public func err(_ line: String) { write(Array((line + "\n").utf8), to: 2) }
 
+    /// Prints a server's log line on standard error without ever waiting: when nobody reads standard
+    /// error and its pipe is full, the line is dropped and counted, and the count is printed once there
+    /// is room again. A server must not stop serving because its log is not read.
+    public func log(_ line: String) {
+        guard case .standard = sink else { return err(line) }
+        guard Syscalls.isWritableNow(2) else {
+            droppedLogLines.add(1, ordering: .relaxed)
+            return
+        }
+        let dropped = droppedLogLines.exchange(0, ordering: .relaxed)
+        let note = dropped == 0 ? "" : "(\(dropped) log \(dropped == 1 ? "line" : "lines") dropped: nobody read standard error)\n"
+        write(Array((note + line + "\n").utf8), to: 2)
+    }
+
+    private let droppedLogLines = Atomic<Int>(0)
+
+    /// Logs that one client's conversation ended in an error: the client, then what happened to it.
+    public func logClientError(_ error: any Error, peer: String) {
+        switch error {
+        case SocketError.connectionReset: log("\(peer) reset the connection")
+        case SocketError.peerClosed: log("\(peer) closed the connection before its reply was sent")
+        default: log("\(peer): \(CLI.describe(error))")
+        }
+    }
+
     /// Writes bytes to standard output as they are.
     public func writeOut(_ bytes: [UInt8]) { write(bytes, to: 1) }
 

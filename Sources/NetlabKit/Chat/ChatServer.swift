@@ -53,13 +53,13 @@ public final class ChatServer: Sendable {
     }
 
     private func log(_ line: String) {
-        if logsConnections { console.err(line) }
+        if logsConnections { console.log(line) }
     }
 
     // MARK: One client
 
     func serve(_ socket: Socket) async {
-        let peer = socket.remoteAddress?.description ?? "a client"
+        let peer = socket.peerDescription
         // A client that never logs in is closed after the login timeout.
         let watchdog = Task {
             try await Task.sleep(for: loginTimeout)

@@ -29,11 +29,11 @@ public final class CommandServer: Sendable {
 
     /// One client: receive a request, send its answer, until the client leaves.
     func serve(_ client: Socket) async {
-        let peer = client.remoteAddress?.description ?? "a client"
-        console.err("connected from \(peer)")
+        let peer = client.peerDescription
+        console.log("connected from \(peer)")
         defer {
             client.close()
-            console.err("closed \(peer)")
+            console.log("closed \(peer)")
         }
         do {
             var reader = LineReader(client, maxLineBytes: 4096)
@@ -43,7 +43,7 @@ public final class CommandServer: Sendable {
         } catch is CancellationError {
             return
         } catch {
-            console.err("\(peer): \(CLI.describe(error))")
+            console.logClientError(error, peer: peer)
         }
     }
 

@@ -39,12 +39,13 @@ enum CommandServerCommand {
     static let client = Command(
         "client", summary: "Send each line of input (date, os, ls, ...) and print each reply.",
         discussion: "An empty line or the end of input quits.",
-        options: ClientOptions.options(),
+        options: ClientOptions.options() + [TCPClient.lineEndOption],
         examples: ["printf 'date\\nos\\nls\\n' | netlab cmd client --port 21567"],
         action: { invocation in
             try await TCPClient(
                 host: invocation.string("host")!, port: invocation.int("port"),
-                timeout: invocation.duration("timeout"), console: invocation.console
+                timeout: invocation.duration("timeout"),
+                lineEnd: TCPClient.LineEnd(rawValue: invocation.string("eol")!)!, console: invocation.console
             ).run()
         })
 }

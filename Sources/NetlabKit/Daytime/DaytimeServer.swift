@@ -47,7 +47,7 @@ public final class DaytimeServer: Sendable {
                 group.addTask(executorPreference: udp.loop) {
                     while !Task.isCancelled {
                         let (_, sender) = try await udp.receiveDatagram()
-                        self.console.err("daytime (udp) for \(sender)")
+                        self.console.log("daytime (udp) for \(sender)")
                         try? await udp.send(Self.reply(), to: sender)
                     }
                 }
@@ -55,8 +55,14 @@ public final class DaytimeServer: Sendable {
             if let tcp {
                 group.addTask(executorPreference: tcp.loop) {
                     while !Task.isCancelled {
-                        let client = try await tcp.accept()
-                        self.console.err("daytime (tcp) for \(client.remoteAddress?.description ?? "a client")")
+                        let client: Socket
+                        do {
+                            client = try await tcp.accept()
+                        } catch let error as SocketError {
+                            try await Socket.recover(afterFailedAccept: error, logTo: self.console)
+                            continue
+                        }
+                        self.console.log("daytime (tcp) for \(client.peerDescription)")
                         try? await client.send(Self.reply())
                         client.close()
                     }

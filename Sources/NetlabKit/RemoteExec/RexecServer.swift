@@ -34,11 +34,11 @@ public final class RexecServer: Sendable {
 
     /// One client: receive a command line, run it, send its reply frame, until the client leaves.
     func serve(_ client: Socket) async {
-        let peer = client.remoteAddress?.description ?? "a client"
-        console.err("connected from \(peer)")
+        let peer = client.peerDescription
+        console.log("connected from \(peer)")
         defer {
             client.close()
-            console.err("closed \(peer)")
+            console.log("closed \(peer)")
         }
         do {
             var reader = LineReader(client, maxLineBytes: Self.maxLineBytes)
@@ -46,7 +46,7 @@ public final class RexecServer: Sendable {
                 let reply: RexecReply
                 switch request.ending {
                 case .closed:
-                    console.err("\(peer): closed in the middle of a command line; nothing was run")
+                    console.log("\(peer): closed in the middle of a command line; nothing was run")
                     return
                 case .overlong:
                     // Skip the rest of that line, then refuse it whole: no command runs from part of a request.
@@ -60,14 +60,14 @@ public final class RexecServer: Sendable {
                     }
                     if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
                     reply = await execute(line)
-                    console.err("\(peer): \(line) → exit status \(reply.exitStatus)")
+                    console.log("\(peer): \(line) → exit status \(reply.exitStatus)")
                 }
                 try await client.send(reply.frame.bytes)
             }
         } catch is CancellationError {
             return
         } catch {
-            console.err("\(peer): \(CLI.describe(error))")
+            console.logClientError(error, peer: peer)
         }
     }
 

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The common ways to get a ready socket: a listening server, a connected client, a bound UDP socket.
 extension Socket {
     /// socket, bind and listen in one step: a TCP listener on `host` and `port` (0 picks a free port).
@@ -93,8 +95,7 @@ extension Socket {
                     do {
                         client = try await self.accept()
                     } catch let error as SocketError {
-                        console.err("accept: \(error)")
-                        try await Task.sleep(for: .milliseconds(100))
+                        try await Self.recover(afterFailedAccept: error, logTo: console)
                         continue
                     }
                     group.addTask(executorPreference: client.loop) { await serve(client) }
@@ -102,4 +103,20 @@ extension Socket {
             }
         }
     }
+
+    /// After a failed accept: log it, at most once a second so a flood of clients cannot flood the log,
+    /// then breathe when the cause may last (out of descriptors). A client turned away needs no pause.
+    public static func recover(afterFailedAccept error: SocketError, logTo console: Console) async throws {
+        let now = ContinuousClock.now
+        let logs = lastAcceptFailureLog.withLock { last in
+            guard last.map({ now - $0 >= .seconds(1) }) ?? true else { return false }
+            last = now
+            return true
+        }
+        if logs { console.log("accept: \(error)") }
+        if case .atCapacity = error { return }
+        try await Task.sleep(for: .milliseconds(100))
+    }
+
+    private static let lastAcceptFailureLog = Mutex<ContinuousClock.Instant?>(nil)
 }

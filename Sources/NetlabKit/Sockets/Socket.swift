@@ -89,6 +89,11 @@ public final class Socket: @unchecked Sendable {
         try Syscalls.listen(fd, backlog: Int32(backlog))
     }
 
+    /// The soft limit of open descriptors, raised to the hard limit when netlab first accepts a client.
+    static let openFileLimit = Syscalls.raiseOpenFileLimit()
+    /// Descriptors a listener leaves free for everything else the process opens.
+    static let reservedDescriptors = 64
+
     /// Waits for the next client and returns its connected socket (accept(2)).
     ///
     /// The new socket is watched by the next loop of `group`, with TCP_NODELAY set: a request/reply
@@ -104,6 +109,12 @@ public final class Socket: @unchecked Sendable {
             }
             switch result {
             case .done(let accepted):
+                // Descriptors are handed out lowest first, so a high one means nearly all are in use. The
+                // last few are kept for the runtime: Dispatch stops the process when it cannot open a file.
+                if Int(accepted.fd) >= Self.openFileLimit - Self.reservedDescriptors {
+                    Syscalls.close(accepted.fd)
+                    throw SocketError.atCapacity(peer: accepted.peer.description, limit: Self.openFileLimit)
+                }
                 let connection = try Socket(
                     accepted: accepted.fd, family: family, peer: accepted.peer, loop: group.next())
                 try? connection.setNoDelay()
@@ -337,6 +348,10 @@ public final class Socket: @unchecked Sendable {
     public var localAddress: SocketAddress {
         get throws { try Syscalls.localAddress(of: fd) }
     }
+
+    /// Who is at the other end, as accept(2) or connect named it: still known after the peer has reset
+    /// the connection, when getpeername(2) fails.
+    public var peerDescription: String { peerName.withLock { $0 } }
 
     /// The connected peer (getpeername(2)), or nil when not connected.
     public var remoteAddress: SocketAddress? { try? Syscalls.remoteAddress(of: fd) }

@@ -26,6 +26,8 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
     case peerClosed(peer: String)
     /// Too many open files (EMFILE, ENFILE).
     case tooManyOpenFiles(code: Int32)
+    /// A listener turned a client away: the process is near its limit of open descriptors.
+    case atCapacity(peer: String, limit: Int)
     /// Any other failure of a socket call, with its name and errno.
     case system(call: String, code: Int32)
 
@@ -80,6 +82,9 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
             "\(peer) closed the connection (EPIPE) — the other side stopped reading; reconnect and try again"
         case .tooManyOpenFiles(let code):
             "too many open files (\(Errno.name(code))) — raise the limit with 'ulimit -n' or open fewer connections"
+        case .atCapacity(let peer, let limit):
+            "turned away \(peer): this process may open \(limit) descriptors ('ulimit -n') and nearly all are in use — "
+                + "raise the limit with 'ulimit -n' before starting the server to hold more clients"
         case .system(let call, let code):
             "\(call) failed (\(Errno.name(code)): \(Errno.message(code)))"
         }

@@ -1,9 +1,28 @@
 /// The course's TCP client (seed 000's tsTclnt.py): send each line typed, print each reply,
 /// and stop at an empty line or the end of input.
 public struct TCPClient: Sendable {
+    /// What follows each line on the wire.
+    public enum LineEnd: String, CaseIterable, Sendable {
+        /// Nothing, as the seeds' clients send: their servers compare `data == 'exit'`.
+        case none
+        /// `\n`, for servers that read whole lines (Python's `rfile.readline()`).
+        case lf
+        /// `\r\n`, as seed 000's socketserver client sends.
+        case crlf
+
+        var bytes: [UInt8] {
+            switch self {
+            case .none: []
+            case .lf: [UInt8(ascii: "\n")]
+            case .crlf: [UInt8(ascii: "\r"), UInt8(ascii: "\n")]
+            }
+        }
+    }
+
     public let host: String
     public let port: Int
     public let timeout: Duration
+    public let lineEnd: LineEnd
     public let console: Console
 
     /// How long the client listens for a greeting (hello's `Welcome!`) before the first line.
@@ -11,10 +30,11 @@ public struct TCPClient: Sendable {
     /// Bytes that stop arriving for this long end a reply that has no line end.
     static let replyPause = Duration.milliseconds(50)
 
-    public init(host: String, port: Int, timeout: Duration, console: Console) {
+    public init(host: String, port: Int, timeout: Duration, lineEnd: LineEnd = .none, console: Console) {
         self.host = host
         self.port = port
         self.timeout = timeout
+        self.lineEnd = lineEnd
         self.console = console
     }
 
@@ -26,10 +46,26 @@ public struct TCPClient: Sendable {
             show(greeting)
         }
         while let line = console.readLine(), !line.isEmpty {
-            try await socket.send(line + [UInt8(ascii: "\n")])
-            guard let reply = try await receiveReply(from: socket, within: timeout, isOptional: false) else {
-                console.err("the server closed the connection")
-                return 0
+            let reply: [UInt8]?
+            do {
+                try await socket.send(line + lineEnd.bytes)
+                reply = try await receiveReply(from: socket, within: timeout, isOptional: false)
+            } catch SocketError.peerClosed, SocketError.connectionReset {
+                reply = nil
+            } catch let error as SocketError where lineEnd == .none {
+                guard case .timedOut = error else { throw error }
+                throw RuntimeError(
+                    "\(error.description); if the server reads whole lines (readline), send line ends with --eol lf")
+            }
+            guard let reply else {
+                // After `exit` or `quit` a server is expected to hang up; before, a line went unanswered.
+                let text = String(decoding: line, as: UTF8.self)
+                if ["exit", "quit"].contains(text) {
+                    console.err("the server closed the connection")
+                    return 0
+                }
+                console.err("the server closed the connection without answering '\(TerminalText.escaped(text))'")
+                return 1
             }
             show(reply)
         }

@@ -26,13 +26,24 @@ enum TCPCommand {
 
     static let client = Command(
         "client", summary: "Send each line of input to a TCP server and print each reply.",
-        discussion: "An empty line or the end of input quits.",
-        options: ClientOptions.options(),
+        discussion: """
+            An empty line or the end of input quits. Each line is sent as it was typed, without its line end,
+            as the course's clients send it; --eol lf adds one for servers that read whole lines.
+            """,
+        options: ClientOptions.options() + [TCPClient.lineEndOption],
         examples: ["echo hello | netlab tcp client --port 21567"],
         action: { invocation in
             try await TCPClient(
                 host: invocation.string("host")!, port: invocation.int("port"),
-                timeout: invocation.duration("timeout"), console: invocation.console
+                timeout: invocation.duration("timeout"),
+                lineEnd: TCPClient.LineEnd(rawValue: invocation.string("eol")!)!, console: invocation.console
             ).run()
         })
+}
+
+extension TCPClient {
+    /// `--eol`: what follows each line sent.
+    static let lineEndOption = Option(
+        "eol", "END", kind: .choice(LineEnd.allCases.map(\.rawValue)), default: "none",
+        help: "what follows each line sent: none (as the course's clients), lf or crlf")
 }

@@ -36,8 +36,7 @@ public final class TCPServer: Sendable {
                         client = try await listener.accept()
                     } catch let error as SocketError {
                         // Out of file descriptors, say: tell the operator, breathe, and keep serving.
-                        console.err("accept: \(error)")
-                        try await Task.sleep(for: .milliseconds(100))
+                        try await Socket.recover(afterFailedAccept: error, logTo: console)
                         continue
                     }
                     group.addTask(executorPreference: client.loop) {
@@ -64,11 +63,11 @@ public final class TCPServer: Sendable {
 
     /// One client's conversation: greet, then receive a message and send its reply, until the client leaves.
     func serve(_ client: Socket) async {
-        let peer = client.remoteAddress?.description ?? "a client"
-        if logsConnections { console.err("connected from \(peer)") }
+        let peer = client.peerDescription
+        if logsConnections { console.log("connected from \(peer)") }
         defer {
             client.close()
-            if logsConnections { console.err("closed \(peer)") }
+            if logsConnections { console.log("closed \(peer)") }
         }
         do {
             if reply == .echo, onMessage == nil {
@@ -85,7 +84,7 @@ public final class TCPServer: Sendable {
         } catch is CancellationError {
             return
         } catch {
-            console.err("\(peer): \(CLI.describe(error))")
+            console.logClientError(error, peer: peer)
         }
     }
 }

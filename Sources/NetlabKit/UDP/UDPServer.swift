@@ -30,7 +30,7 @@ public final class UDPServer: Sendable {
         try await withTaskExecutorPreference(socket.loop) {
             while !Task.isCancelled {
                 let (datagram, sender) = try await socket.receiveDatagram()
-                if logsDatagrams { console.err("received \(datagram.count) bytes from \(sender)") }
+                if logsDatagrams { console.log("received \(datagram.count) bytes from \(sender)") }
                 let message = Message(datagram: datagram)
                 onMessage?(message)
                 guard let answer = reply.reply(to: message, transport: .udp) else { continue }
@@ -38,7 +38,7 @@ public final class UDPServer: Sendable {
                     try await socket.send(answer, to: sender)
                 } catch {
                     // One unreachable sender must not stop the server.
-                    console.err("\(sender): \(CLI.describe(error))")
+                    console.logClientError(error, peer: sender.description)
                 }
             }
         }

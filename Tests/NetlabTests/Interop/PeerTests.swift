@@ -120,6 +120,38 @@ struct PeerTests {
         #expect(lines.last?.wholeMatch(of: try Regex(timestampPrefix + "second line")) != nil)
     }
 
+    @Test(
+        "netlab tcp client talks to seed 002's hello server, which compares what recv returns with 'exit'",
+        .enabled(if: Tools.isInstalled("python3")))
+    func clientAgainstSeedHelloServer() async throws {
+        // The seed's server answers 'Hello, %s!' % data: a line end sent with the name would land
+        // before the '!', and 'exit\n' would not be 'exit'. So the client sends lines as typed.
+        let script = """
+            import socket
+            s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen(5)
+            print(s.getsockname()[1], flush=True)
+            for _ in range(2):
+                c, _ = s.accept()
+                c.send(b'Welcome!')
+                while True:
+                    data = c.recv(1024)
+                    if not data or data.decode() == 'exit':
+                        break
+                    c.send(('Hello, %s!' % data.decode()).encode())
+                c.close()
+            """
+        let server = try TestProcess(Tools.path(of: "python3")!, ["-c", script])
+        defer { server.stop() }
+        let port = try #require(Int(try await server.firstLine()))
+        let result = await runCLI(["tcp", "client", "--port", "\(port)"], input: "Bob\nAlice\nexit\nnot sent\n")
+        #expect(result.status == 0, "\(result.err)")
+        #expect(result.out == "Welcome!\nHello, Bob!\nHello, Alice!\n")
+        #expect(result.err == "the server closed the connection\n")
+        // With --eol lf the line end goes too, and the seed's server answers around it.
+        let withLineEnds = await runCLI(["tcp", "client", "--port", "\(port)", "--eol", "lf"], input: "Bob\n")
+        #expect(withLineEnds.out == "Welcome!\nHello, Bob\n!\n")
+    }
+
     @Test("nc talks to netlab tcp server line by line", .enabled(if: Tools.hasOpenBSDNetcat))
     func netcatTCP() async throws {
         let server = try RunningServer.tcp(.timestamp)

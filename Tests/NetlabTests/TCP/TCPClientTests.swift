@@ -23,6 +23,22 @@ struct TCPClientTests {
         #expect(result.err == "the server closed the connection\n")
     }
 
+    @Test("a server that hangs up before answering a line is an error, naming the line")
+    func serverHangsUp() async throws {
+        let listener = try Socket.listening(host: "127.0.0.1", port: 0)
+        defer { listener.close() }
+        let port = try listener.localAddress.port
+        let hangUp = Task {
+            let client = try await listener.accept()
+            _ = try await client.receive(timeout: .seconds(5))
+            client.close()
+        }
+        let result = await runCLI(["tcp", "client", "--port", "\(port)"], input: "one\ntwo\n")
+        _ = try await hangUp.value
+        #expect(result.status == 1)
+        #expect(result.err == "the server closed the connection without answering 'one'\n")
+    }
+
     @Test("the client reads input to its end without an empty line")
     func endOfInput() async throws {
         let server = try RunningServer.tcp(.upper)
