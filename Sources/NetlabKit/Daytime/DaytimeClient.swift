@@ -24,7 +24,12 @@ public struct DaytimeClient: Sendable {
             defer { socket.close() }
             var received: [UInt8] = []
             while received.count < 4096 {
-                let chunk = try await socket.receive(timeout: timeout)
+                let chunk: [UInt8]
+                do {
+                    chunk = try await socket.receive(timeout: timeout)
+                } catch SocketError.timedOut where received.contains(UInt8(ascii: "\n")) {
+                    break  // a whole line came and the server kept the connection open: that line is the time
+                }
                 if chunk.isEmpty { break }
                 received += chunk
             }
@@ -36,7 +41,11 @@ public struct DaytimeClient: Sendable {
             var answer: [UInt8]?
             for _ in 0...retries where answer == nil {
                 try await socket.send(Array("what time is it?\n".utf8), to: nil)
-                answer = try? await socket.receiveDatagram(deadline: .now + timeout).bytes
+                do {
+                    answer = try await socket.receiveDatagram(deadline: .now + timeout).bytes
+                } catch is WaitTimeout {
+                    continue  // lost, or nobody there: UDP cannot tell, so ask again
+                }
             }
             guard let answer else {
                 throw SocketError.noReply(

@@ -3,7 +3,9 @@
 /// TCP delivers bytes, not messages (lessons/03-tcp-sockets.md): one `recv` may return half a line or three.
 /// The reader keeps what it has received and hands out one line at a time. The course's Python clients
 /// send a message with no newline and wait for the answer, so bytes without a line end followed by
-/// a short pause are a message too. A line is never longer than `maxLineBytes`.
+/// a short pause are a message too — until the peer has sent a line end: from then on it speaks in
+/// lines, and a line typed slowly or sent in pieces stays one message. A pause never splits a UTF-8
+/// character. A line is never longer than `maxLineBytes`.
 public struct LineReader: Sendable {
     public let socket: Socket
     public let maxLineBytes: Int
@@ -12,6 +14,8 @@ public struct LineReader: Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
     private var isAtEnd = false
+    /// Whether the peer has ended a line: then it is sending lines, and a pause ends no message.
+    private var sendsLines = false
 
     public init(_ socket: Socket, maxLineBytes: Int = 65_536, pause: Duration? = .milliseconds(30)) {
         self.socket = socket
@@ -31,7 +35,7 @@ public struct LineReader: Sendable {
             let pending = buffer.count - start
             if pending >= maxLineBytes { return take(maxLineBytes, ending: .overlong) }
             if isAtEnd { return pending > 0 ? take(pending, ending: .closed) : nil }
-            let pauseEnd = pending > 0 ? pause.map { ContinuousClock.now + $0 } : nil
+            let pauseEnd = pending > 0 && !sendsLines ? pause.map { ContinuousClock.now + $0 } : nil
             do {
                 if start > 0, start == buffer.count {
                     buffer.removeAll(keepingCapacity: true)
@@ -42,7 +46,10 @@ public struct LineReader: Sendable {
                 if count == 0 { isAtEnd = true }
             } catch let timeout as WaitTimeout {
                 if buffer.count == start { throw timeout }
-                return take(buffer.count - start, ending: .pause)
+                let pending = buffer.count - start
+                // The rest of a character cut by the pause stays for the next message.
+                let whole = pending - Self.unfinishedCharacterLength(buffer[start...])
+                return take(whole > 0 ? whole : pending, ending: .pause)
             }
         }
     }
@@ -56,7 +63,23 @@ public struct LineReader: Sendable {
         let message = Message(
             text: Array(buffer[start..<end]), terminator: Array(buffer[end...newline]), ending: .lineEnd)
         advance(to: newline + 1)
+        sendsLines = true
         return message
+    }
+
+    /// How many bytes at the end of `bytes` begin a UTF-8 character whose other bytes have not come yet.
+    public static func unfinishedCharacterLength(_ bytes: ArraySlice<UInt8>) -> Int {
+        // Walk back over continuation bytes (10xxxxxx) to the byte that starts the last character.
+        var index = bytes.endIndex
+        while index > bytes.startIndex, bytes.endIndex - index < 4 {
+            index -= 1
+            let byte = bytes[index]
+            if byte & 0xC0 == 0x80 { continue }
+            let length = byte >= 0xF8 ? 1 : byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : byte >= 0xC0 ? 2 : 1
+            let present = bytes.endIndex - index
+            return length > present ? present : 0
+        }
+        return 0
     }
 
     private mutating func take(_ count: Int, ending: Message.Ending) -> Message {

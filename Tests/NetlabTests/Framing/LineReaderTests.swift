@@ -54,6 +54,25 @@ struct LineReaderTests {
         #expect(messages.map(\.ending) == [.pause, .lineEnd])
     }
 
+    @Test("once a peer has ended a line, a line sent in pieces with pauses between stays one message")
+    func linesAfterALineEnd() async throws {
+        let messages = try await read(
+            [Array("hello\nWor".utf8), Array("ld\n".utf8)], pauseBetween: .milliseconds(600))
+        #expect(messages.map(\.string) == ["hello", "World"])
+        #expect(messages.map(\.ending) == [.lineEnd, .lineEnd])
+    }
+
+    @Test("a pause never cuts a UTF-8 character in two")
+    func pauseKeepsCharactersWhole() async throws {
+        let word = Array("héllo".utf8)  // h, then é as C3 A9
+        let messages = try await read([Array(word[..<2]), Array(word[2...])], pauseBetween: .milliseconds(600))
+        #expect(messages.map(\.string) == ["h", "éllo"])
+        #expect(LineReader.unfinishedCharacterLength(ArraySlice(Array("中".utf8).prefix(2))) == 2)
+        #expect(LineReader.unfinishedCharacterLength(ArraySlice(Array("中".utf8))) == 0)
+        #expect(LineReader.unfinishedCharacterLength(ArraySlice([0x61, 0xF0, 0x9F])) == 2)
+        #expect(LineReader.unfinishedCharacterLength(ArraySlice([0xFF])) == 0)
+    }
+
     @Test("a line longer than the maximum comes out in pieces marked overlong, never more than the maximum")
     func overlongLine() async throws {
         let messages = try await read([[UInt8](repeating: 65, count: 250) + [10]], maxLineBytes: 100)
