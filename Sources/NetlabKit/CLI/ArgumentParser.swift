@@ -11,6 +11,30 @@ struct ArgumentParser {
 
     let root: Command
 
+    /// The error for an option given before the command it belongs to was named: `netlab --port 0 tcp`.
+    private func misplacedOption(_ word: String, before command: Command, path: String) -> UsageError {
+        let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
+        let valid = command.name == root.name ? ["--help", "--version"] : ["--help"]
+        if name == "--version" { return UsageError(command: path, "--version is netlab's own option: run 'netlab --version'") }
+        if let owner = Self.firstCommand(below: command, path: path, accepting: name) {
+            return UsageError(
+                command: path, "\(name) goes after the command it belongs to, as in '\(owner) \(name) ...'")
+        }
+        let closest = Suggestion.closest(to: name, in: valid) ?? "--help"
+        return UsageError(
+            command: path, "unknown option '\(name)' — did you mean '\(closest)'? See '\(path) --help'")
+    }
+
+    /// The first command under `command` (depth first) that has option `name`, as its full path.
+    private static func firstCommand(below command: Command, path: String, accepting name: String) -> String? {
+        for sub in command.subcommands {
+            let subPath = path + " " + sub.name
+            if sub.options.contains(where: { "--" + $0.name == name }) { return subPath }
+            if let found = firstCommand(below: sub, path: subPath, accepting: name) { return found }
+        }
+        return nil
+    }
+
     func parse(_ arguments: [String], console: Console) throws -> Outcome {
         var command = root
         var path = root.name
@@ -27,13 +51,18 @@ struct ArgumentParser {
             }
             let word = arguments[index]
             if word == "--help" || word == "-h" || word == "help" { return .help(command, path: path) }
-            if word == "--version" && command.name == root.name { return .version }
+            if word == "--version" && command.name == root.name {
+                guard index + 1 == arguments.count else {
+                    throw UsageError(command: path, "--version takes nothing after it; run 'netlab --version' alone")
+                }
+                return .version
+            }
             guard let next = command.subcommands.first(where: { $0.name == word }) else {
+                if word.hasPrefix("-") { throw misplacedOption(word, before: command, path: path) }
                 let names = command.subcommands.map(\.name)
                 let closest = Suggestion.closest(to: word, in: names) ?? names[0]
-                let what = word.hasPrefix("-") ? "option" : "command"
                 throw UsageError(
-                    command: path, "unknown \(what) '\(word)' — did you mean '\(closest)'? See '\(path) --help'")
+                    command: path, "unknown command '\(word)' — did you mean '\(closest)'? See '\(path) --help'")
             }
             command = next
             path += " " + next.name
@@ -65,6 +94,9 @@ struct ArgumentParser {
                 inlineValue = String(word[word.index(after: equals)...])
             }
             guard let option = command.options.first(where: { "--" + $0.name == name }) else {
+                if name == "--version" {
+                    throw UsageError(command: path, "--version is netlab's own option: run 'netlab --version'")
+                }
                 let names = command.options.map { "--" + $0.name } + ["--help"]
                 let closest = Suggestion.closest(to: name, in: names) ?? "--help"
                 throw UsageError(
@@ -125,6 +157,11 @@ struct ArgumentParser {
             guard let port = Int(value), (0...65_535).contains(port) else {
                 throw UsageError(command: path, "\(flag) must be a port number from 0 to 65535, not '\(value)'")
             }
+        case .serverPort:
+            guard let port = Int(value), (1...65_535).contains(port) else {
+                throw UsageError(
+                    command: path, "\(flag) must be the server's port, a number from 1 to 65535, not '\(value)'")
+            }
         case .integer(let range):
             guard let number = Int(value), range.contains(number) else {
                 throw UsageError(
@@ -134,7 +171,8 @@ struct ArgumentParser {
         case .seconds:
             guard let seconds = Double(value), seconds > 0, seconds <= 86_400 else {
                 throw UsageError(
-                    command: path, "\(flag) must be a number of seconds above 0, such as 1 or 0.5, not '\(value)'")
+                    command: path,
+                    "\(flag) must be a number of seconds above 0 and at most 86400 (a day), such as 1 or 0.5, not '\(value)'")
             }
         case .choice(let choices):
             guard choices.contains(value) else {

@@ -69,6 +69,8 @@ public struct Option: Sendable {
         case flag
         case text
         case port
+        /// A port to connect to: 0, which picks a free port for a server, names no server.
+        case serverPort
         case integer(ClosedRange<Int>)
         case seconds
         case choice([String])

@@ -4,7 +4,7 @@ import Glibc
 enum ServerOptions {
     static let defaultPort = 21567
 
-    static func options(reply: Bool, defaultPort: String = "21567") -> [Option] {
+    static func options(reply: Bool, defaultPort: String = "21567", logs: String = "each connection") -> [Option] {
         var options = [
             Option(
                 "host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
@@ -16,15 +16,16 @@ enum ServerOptions {
                     "reply", "MODE", kind: .choice(ReplyMode.allCases.map(\.rawValue)), default: "timestamp",
                     help: "timestamp, echo, upper or hello"))
         }
-        options.append(.flag("quiet", help: "do not log each connection on stderr"))
+        options.append(.flag("quiet", help: "do not log \(logs) on stderr"))
         return options
     }
 
     /// Prints the `listening on` line, and warns when the server is reachable from other machines.
-    static func announce(_ address: SocketAddress, transport: String, invocation: Invocation) {
+    /// A server listening on two transports warns once: `warns` is false for the second.
+    static func announce(_ address: SocketAddress, transport: String, invocation: Invocation, warns: Bool = true) {
         invocation.console.out("listening on \(address) (\(transport))")
         let host = invocation.string("host") ?? ""
-        if host == "0.0.0.0" || host == "::" {
+        if warns, host == "0.0.0.0" || host == "::" {
             invocation.console.err(
                 "warning: listening on every interface: other machines on your network can connect")
         }
@@ -33,13 +34,14 @@ enum ServerOptions {
 
 /// The options every client shares: --host, --port, --timeout.
 enum ClientOptions {
-    static func options(defaultPort: String = "21567", timeout: String = "5") -> [Option] {
+    static func options(
+        defaultPort: String = "21567", timeout: String = "5",
+        timeoutHelp: String = "how long to wait to connect and for each reply"
+    ) -> [Option] {
         [
             Option("host", "HOST", default: "127.0.0.1", help: "server's name or address"),
-            Option("port", "PORT", kind: .port, default: defaultPort, help: "server's port"),
-            Option(
-                "timeout", "SECONDS", kind: .seconds, default: timeout,
-                help: "how long to wait to connect and for each reply"),
+            Option("port", "PORT", kind: .serverPort, default: defaultPort, help: "server's port"),
+            Option("timeout", "SECONDS", kind: .seconds, default: timeout, help: timeoutHelp),
         ]
     }
 }

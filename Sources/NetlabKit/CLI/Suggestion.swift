@@ -4,6 +4,12 @@ enum Suggestion {
     /// A candidate that begins with the word (`time` for `timestamp`) wins over a merely similar one.
     static func closest(to word: String, in candidates: [String]) -> String? {
         let trimmed = word.drop { $0 == "-" }
+        // A one-letter short option (-v, -p) most likely stands for the long one with that initial.
+        if word.hasPrefix("-"), !word.hasPrefix("--"), trimmed.count == 1,
+            let long = candidates.first(where: { $0.hasPrefix("--" + trimmed.lowercased()) })
+        {
+            return long
+        }
         if trimmed.count >= 2, let prefixed = candidates.first(where: { $0.drop { $0 == "-" }.hasPrefix(trimmed) }) {
             return prefixed
         }

@@ -46,8 +46,8 @@ enum DaytimeCommand {
                         host: host, port: unprivilegedPort, udp: serveUDP, tcp: serveTCP, console: console)
                 }
             }
-            for (address, transport) in try server.localAddresses {
-                ServerOptions.announce(address, transport: transport, invocation: invocation)
+            for (index, (address, transport)) in try server.localAddresses.enumerated() {
+                ServerOptions.announce(address, transport: transport, invocation: invocation, warns: index == 0)
             }
             try await server.run()
             return 0

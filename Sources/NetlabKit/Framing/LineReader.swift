@@ -3,9 +3,9 @@
 /// TCP delivers bytes, not messages (lessons/03-tcp-sockets.md): one `recv` may return half a line or three.
 /// The reader keeps what it has received and hands out one line at a time. The course's Python clients
 /// send a message with no newline and wait for the answer, so bytes without a line end followed by
-/// a short pause are a message too — until the peer has sent a line end: from then on it speaks in
-/// lines, and a line typed slowly or sent in pieces stays one message. A pause never splits a UTF-8
-/// character. A line is never longer than `maxLineBytes`.
+/// a short pause are a message too (also after a line: a client may send its name as a line and then
+/// talk as the seeds' clients do). A pause never splits a UTF-8 character. A line is never longer than
+/// `maxLineBytes`.
 public struct LineReader: Sendable {
     public let socket: Socket
     public let maxLineBytes: Int
@@ -14,8 +14,6 @@ public struct LineReader: Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
     private var isAtEnd = false
-    /// Whether the peer has ended a line: then it is sending lines, and a pause ends no message.
-    private var sendsLines = false
 
     public init(_ socket: Socket, maxLineBytes: Int = 65_536, pause: Duration? = .milliseconds(30)) {
         self.socket = socket
@@ -35,7 +33,9 @@ public struct LineReader: Sendable {
             let pending = buffer.count - start
             if pending >= maxLineBytes { return take(maxLineBytes, ending: .overlong) }
             if isAtEnd { return pending > 0 ? take(pending, ending: .closed) : nil }
-            let pauseEnd = pending > 0 && !sendsLines ? pause.map { ContinuousClock.now + $0 } : nil
+            // A pause ends a message only when there is a whole character to hand out.
+            let hasWholeCharacter = pending > Self.unfinishedCharacterLength(buffer[start...])
+            let pauseEnd = hasWholeCharacter ? pause.map { ContinuousClock.now + $0 } : nil
             do {
                 if start > 0, start == buffer.count {
                     buffer.removeAll(keepingCapacity: true)
@@ -46,10 +46,10 @@ public struct LineReader: Sendable {
                 if count == 0 { isAtEnd = true }
             } catch let timeout as WaitTimeout {
                 if buffer.count == start { throw timeout }
-                let pending = buffer.count - start
                 // The rest of a character cut by the pause stays for the next message.
-                let whole = pending - Self.unfinishedCharacterLength(buffer[start...])
-                return take(whole > 0 ? whole : pending, ending: .pause)
+                let whole = buffer.count - start - Self.unfinishedCharacterLength(buffer[start...])
+                if whole == 0 { throw timeout }  // only the caller's deadline passed
+                return take(whole, ending: .pause)
             }
         }
     }
@@ -63,7 +63,6 @@ public struct LineReader: Sendable {
         let message = Message(
             text: Array(buffer[start..<end]), terminator: Array(buffer[end...newline]), ending: .lineEnd)
         advance(to: newline + 1)
-        sendsLines = true
         return message
     }
 

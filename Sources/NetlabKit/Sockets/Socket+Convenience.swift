@@ -40,7 +40,9 @@ extension Socket {
 
     /// The addresses of a host name or numeric address (getaddrinfo(3)), after checking the port.
     public static func resolve(host: String, port: Int, kind: Kind, passive: Bool) throws -> [SocketAddress] {
-        try Syscalls.resolve(host: host, port: port, type: kind.socketType, passive: passive)
+        // `[::1]`, as netlab prints an IPv6 address with its port, names the address `::1`.
+        let bare = host.hasPrefix("[") && host.hasSuffix("]") ? String(host.dropFirst().dropLast()) : host
+        return try Syscalls.resolve(host: bare, port: port, type: kind.socketType, passive: passive)
     }
 
     /// The port of a named service from the services database (getservbyname(3)), if it is listed.

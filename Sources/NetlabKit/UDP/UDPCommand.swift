@@ -11,7 +11,7 @@ enum UDPCommand {
             The first line on stdout says where the server listens; datagrams and errors are logged on stderr.
             Replies: timestamp is '[ctime] data', echo sends the data back, upper in capitals, hello answers 'Hello, X!'.
             """,
-        options: ServerOptions.options(reply: true),
+        options: ServerOptions.options(reply: true, logs: "each datagram"),
         examples: ["netlab udp server --port 0 --reply hello"],
         action: { invocation in
             let server = try UDPServer(
@@ -29,7 +29,7 @@ enum UDPCommand {
             UDP never says when nobody listens, so each datagram waits --timeout seconds for a reply
             and is sent again up to --retries times. An empty line or the end of input quits.
             """,
-        options: ClientOptions.options(timeout: "1") + [
+        options: ClientOptions.options(timeout: "1", timeoutHelp: "how long to wait for each reply before sending again") + [
             Option(
                 "retries", "N", kind: .integer(0...100), default: "2", help: "times to send again when no reply comes")
         ],

@@ -133,10 +133,21 @@ struct CLITests {
             ),
             (
                 ["udp", "client", "--timeout", "-1"],
-                "netlab udp client: --timeout must be a number of seconds above 0, such as 1 or 0.5, not '-1'\n"
+                "netlab udp client: --timeout must be a number of seconds above 0 and at most 86400 (a day), such as 1 or 0.5, not '-1'\n"
             ),
             (["tcp", "client", "--port"], "netlab tcp client: --port needs a value: --port PORT\n"),
             (["udp"], "netlab udp: missing command — choose one of server or client; see 'netlab udp --help'\n"),
+            (["--verison"], "netlab: unknown option '--verison' — did you mean '--version'? See 'netlab --help'\n"),
+            (["-v"], "netlab: unknown option '-v' — did you mean '--version'? See 'netlab --help'\n"),
+            (["tcp", "server", "--version"], "netlab tcp server: --version is netlab's own option: run 'netlab --version'\n"),
+            (
+                ["--port", "0", "tcp", "server"],
+                "netlab: --port goes after the command it belongs to, as in 'netlab tcp server --port ...'\n"
+            ),
+            (
+                ["tcp", "server", "-p", "0"],
+                "netlab tcp server: unknown option '-p' — did you mean '--port'? See 'netlab tcp server --help'\n"
+            ),
         ])
     func badValues(arguments: [String], message: String) async {
         let result = await runCLI(arguments)

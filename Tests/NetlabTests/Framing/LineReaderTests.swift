@@ -54,14 +54,6 @@ struct LineReaderTests {
         #expect(messages.map(\.ending) == [.pause, .lineEnd])
     }
 
-    @Test("once a peer has ended a line, a line sent in pieces with pauses between stays one message")
-    func linesAfterALineEnd() async throws {
-        let messages = try await read(
-            [Array("hello\nWor".utf8), Array("ld\n".utf8)], pauseBetween: .milliseconds(600))
-        #expect(messages.map(\.string) == ["hello", "World"])
-        #expect(messages.map(\.ending) == [.lineEnd, .lineEnd])
-    }
-
     @Test("a pause never cuts a UTF-8 character in two")
     func pauseKeepsCharactersWhole() async throws {
         let word = Array("héllo".utf8)  // h, then é as C3 A9
