@@ -59,7 +59,7 @@ public enum AddressClass: String, CaseIterable, Sendable {
         case .b: "unicast: 16,384 networks of 65,534 hosts each"
         case .c: "unicast: 2,097,152 networks of 254 hosts each"
         case .d: "multicast groups, no networks or hosts"
-        case .e: "reserved for future use (experimental)"
+        case .e: "reserved for future use, experimental"
         }
     }
 

@@ -19,8 +19,13 @@ extension IPv4Address {
 }
 
 extension IPv6Address {
-    /// Reads what follows the `/`: IPv6 writes only prefix lengths, never masks.
+    /// Reads what follows the `/`: a prefix length, or a mask written as an address (`ffff:ffff::`),
+    /// as netlab prints it, though IPv6 itself writes only prefix lengths.
     public static func prefixLength(parsing text: String) throws(IPError) -> Int {
-        try decimalPrefixLength(text)
+        guard looksLikeIPv6(text) else { return try decimalPrefixLength(text) }
+        let bits = try IPv6Address(parsing: text).bits
+        let ones = bits.leadingZeroBitCount == 0 ? (~bits).leadingZeroBitCount : 0
+        guard bits == maskBits(prefixLength: ones) else { throw .nonContiguousIPv6Mask(text: text) }
+        return ones
     }
 }

@@ -151,17 +151,21 @@ enum IPCommand {
         ],
         run: { invocation in
             var items = invocation.positionals
+            var origins = [String?](repeating: nil, count: items.count)
             if let file = invocation.string("from") {
-                items += try readItems(from: file, console: invocation.console)
+                for (item, origin) in try readItems(from: file, console: invocation.console) {
+                    items.append(item)
+                    origins.append(origin)
+                }
             }
             guard let first = items.first else {
                 throw invocation.usageError(
                     "give at least one network, address or range to summarize, or --from FILE")
             }
             if IPv6Address.looksLikeIPv6(first) {
-                return try summarize(items, as: IPv6Address.self, invocation: invocation)
+                return try summarize(items, origins: origins, as: IPv6Address.self, invocation: invocation)
             }
-            return try summarize(items, as: IPv4Address.self, invocation: invocation)
+            return try summarize(items, origins: origins, as: IPv4Address.self, invocation: invocation)
         })
 
     // MARK: Helpers
@@ -203,16 +207,22 @@ enum IPCommand {
         }
     }
 
+    /// `origins` says where each item came from (`prefixes.txt line 3`), nil for the command line.
     private static func summarize<Address: IPAddress>(
-        _ items: [String], as _: Address.Type, invocation: Invocation
+        _ items: [String], origins: [String?], as _: Address.Type, invocation: Invocation
     ) throws -> Int32 {
         var ranges: [IPAddressRange<Address>] = []
         ranges.reserveCapacity(items.count)
-        for item in items {
-            if IPv6Address.looksLikeIPv6(item) != (Address.version == 6) {
-                throw IPError.mixedVersions(first: items[0], second: item)
+        for (item, origin) in zip(items, origins) {
+            do {
+                if IPv6Address.looksLikeIPv6(item) != (Address.version == 6) {
+                    throw IPError.mixedVersions(first: items[0], second: item)
+                }
+                ranges.append(try NetworkSummary<Address>.item(parsing: item))
+            } catch {
+                guard let origin else { throw error }
+                throw RuntimeError("\(origin): \(error)")
             }
-            ranges.append(try NetworkSummary<Address>.item(parsing: item))
         }
         let summary = NetworkSummary(ranges: ranges)
         print(IPReport.summary(summary), invocation)
@@ -220,8 +230,9 @@ enum IPCommand {
         return CLI.ExitStatus.success
     }
 
-    /// The items in a file (or standard input for `-`): words separated by spaces or newlines, `#` comments skipped.
-    private static func readItems(from file: String, console: Console) throws -> [String] {
+    /// The items in a file (or standard input for `-`): words separated by spaces or newlines, `#` comments
+    /// skipped; each with where it was, `FILE line N`, for an error message.
+    private static func readItems(from file: String, console: Console) throws -> [(String, String)] {
         var text = ""
         if file == "-" {
             while let line = console.readLine() { text += String(decoding: line, as: UTF8.self) + "\n" }
@@ -229,14 +240,18 @@ enum IPCommand {
             guard let data = FileManager.default.contents(atPath: file) else {
                 throw RuntimeError("cannot read '\(file)' — check that the file exists and is readable")
             }
-            text = String(decoding: data, as: UTF8.self)
+            guard let decoded = String(validating: data, as: UTF8.self) else {
+                throw RuntimeError("'\(file)' is not text (it is not UTF-8) — give a file of addresses, one or more per line")
+            }
+            text = decoded
         }
-        var items: [String] = []
-        for line in text.split(whereSeparator: \.isNewline) {
+        let name = file == "-" ? "standard input" : file
+        var items: [(String, String)] = []
+        for (number, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let content =
                 line.split(separator: "#", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-            for word in content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," }) {
-                items.append(String(word))
+            for word in content.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "," || $0 == "\r" }) {
+                items.append((String(word), "\(name) line \(number + 1)"))
             }
         }
         return items

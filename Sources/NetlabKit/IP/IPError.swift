@@ -36,6 +36,10 @@ public enum IPError: Error, CustomStringConvertible, Equatable, Sendable {
     case unreadableMask(text: String)
     /// A network written with host bits set where a network is required.
     case hostBitsSet(text: String, network: String)
+    /// A host name where an address belongs: netlab ip does not look names up.
+    case hostName(text: String)
+    /// An IPv6 mask (`ffff:ffff::`) whose ones are not all on the left.
+    case nonContiguousIPv6Mask(text: String)
     /// IPv4 and IPv6 mixed in one request.
     case mixedVersions(first: String, second: String)
     /// A range `A-B` whose end comes before its start.
@@ -90,15 +94,19 @@ public enum IPError: Error, CustomStringConvertible, Equatable, Sendable {
         case .zoneIndex(let text):
             "'\(text)' carries a zone ('%...'), which names an interface, not part of the address — leave it out"
         case .prefixNotNumber(let prefix, let maximum) where prefix.isEmpty:
-            "nothing follows the '/' — write a prefix length /0 to /\(maximum), such as /24"
+            "nothing follows the '/' — write a prefix length /0 to /\(maximum), such as /\(maximum == 128 ? 64 : 24)"
         case .prefixNotNumber(let prefix, let maximum):
-            "prefix length '\(prefix)' is not a whole number — write /0 to /\(maximum), such as /24"
+            "prefix length '\(prefix)' is not a whole number — write /0 to /\(maximum), such as /\(maximum == 128 ? 64 : 24)"
         case .prefixTooLong(let prefix, let maximum):
             "prefix length /\(prefix) is longer than the address's \(maximum) bits — use /0 to /\(maximum)"
         case .nonContiguousMask(let text, let binary):
             "'\(text)' is not a subnet mask: its ones are not contiguous (\(binary)) — a mask is ones then zeros, such as 255.255.255.0"
         case .unreadableMask(let text):
             "'\(text)' is not a mask — write a prefix length (24), a dotted mask (255.255.255.0), a hex mask (0xffffff00) or a wildcard (0.0.0.255)"
+        case .hostName(let text):
+            "'\(text)' is a host name, not an address — netlab ip works on addresses; write one such as 127.0.0.1, or look the name up first (getent hosts \(text))"
+        case .nonContiguousIPv6Mask(let text):
+            "'\(text)' is not an IPv6 mask: its ones are not contiguous — write a prefix length instead, such as /64"
         case .hostBitsSet(let text, let network):
             "'\(text)' has host bits set, so it is not a network address — did you mean \(network)?"
         case .mixedVersions(let first, let second):

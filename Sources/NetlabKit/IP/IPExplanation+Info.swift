@@ -6,7 +6,7 @@ extension IPExplanation {
         let prefix = mask.prefixLength
         let hostBits = network.hostBits
         var maskStep = [
-            "The mask /\(prefix) is \(prefix) ones (network bits) followed by \(hostBits) zeros (host bits):",
+            "The mask /\(prefix) is \(prefix) ones (network bits) followed by \(hostBits) \(hostBits == 1 ? "zero" : "zeros") (host bits):",
             "  \(mask.dotted) = \(mask.dotted.binary)",
         ]
         if mask.notation == .wildcard {

@@ -15,6 +15,8 @@ public struct IPv4Address: IPAddress {
     /// `010.1.1.1` is refused because `inet_aton(3)` reads `010` as octal 8, while others read 10.
     public init(parsing text: String) throws(IPError) {
         if text.isEmpty { throw .empty(what: "address") }
+        // `localhost` or `example.com`: a name starts with a letter; `1.2.3.4a` is a typo in an address.
+        if let first = text.unicodeScalars.first, first.properties.isAlphabetic { throw .hostName(text: text) }
         var value: UInt32 = 0
         var position = 0
         var part: Substring.UTF8View.SubSequence

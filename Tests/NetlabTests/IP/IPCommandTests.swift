@@ -146,6 +146,8 @@ struct IPCommandTests {
             ("010.1.1.1", "leading zero"), ("1.2.3.4/255.0.255.0", "not contiguous"),
             ("1.2.3.4/33", "/33"),
             ("1.2.3.4/-1", "'-1'"), ("", "empty"), ("1::2::3", "'::' twice"),
+            ("localhost", "'localhost' is a host name, not an address"),
+            ("2001:db8::/x", "such as /64"), ("2001:db8::/ffff:0:ffff::", "not an IPv6 mask"),
         ])
     func badInput(text: String, fragment: String) async {
         let result = await IPTestSupport.run("ip", "info", text)
@@ -184,5 +186,32 @@ struct IPCommandTests {
         let result = await IPTestSupport.run("ip", "summarize", "--from", file.path)
         #expect(result.status == 0)
         #expect(result.out == "10.0.0.0/24\n192.168.0.0/24\n")
+    }
+
+    @Test("a mask given apart may keep its slash, and an IPv6 mask may be written as an address")
+    func masksGivenApart() async {
+        let slashed = await IPTestSupport.run("ip", "info", "10.1.2.3", "/24", "--json")
+        #expect(slashed.status == 0)
+        #expect(slashed.out.contains(#""cidr": "10.1.2.0/24""#), "\(slashed.out)")
+        let v6 = await IPTestSupport.run("ip", "info", "2001:db8::1", "ffff:ffff::", "--json")
+        #expect(v6.status == 0)
+        #expect(v6.out.contains(#""prefix_length": 32"#), "\(v6.out)")
+    }
+
+    @Test("summarize --from names the file and line of a bad item, and refuses a file that is not text")
+    func summarizeFromFileErrors() async throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "netlab-ip-\(UUID().uuidString).txt")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try "10.0.0.0/24\r\n# comment\r\n10.0.1.0/33\r\n".write(to: file, atomically: true, encoding: .utf8)
+        let result = await IPTestSupport.run("ip", "summarize", "--from", file.path)
+        #expect(result.status == 1)
+        #expect(
+            result.err
+                == "netlab: \(file.path) line 3: prefix length /33 is longer than the address's 32 bits — use /0 to /32\n")
+        try Data([0xFF, 0xFE, 0x00, 0x31]).write(to: file)
+        let binary = await IPTestSupport.run("ip", "summarize", "--from", file.path)
+        #expect(binary.status == 1)
+        #expect(binary.err.contains("is not text (it is not UTF-8)"))
     }
 }
