@@ -47,6 +47,11 @@ public struct CommandPolicy: Sendable {
                 message: "'\(name)' is not allowed here — allowed: \(allowed.sorted().joined(separator: ", ")) "
                     + "(the server's --allow adds one)", status: 126)
         }
+        if name == "date", let setting = words.dropFirst().first(where: Self.setsTheClock) {
+            return .refuse(
+                message: "'date \(setting)' would set the server's clock — only reading the date is allowed",
+                status: 126)
+        }
         guard Self.findProgram(name) != nil else {
             return .refuse(message: "'\(name)': command not found on this server", status: 127)
         }
@@ -60,6 +65,22 @@ public struct CommandPolicy: Sendable {
             }
         }
         return .run(words)
+    }
+
+    /// Whether a `date` argument asks to set the clock: `--set`, `-s`, or `s` among short options (`-us`)
+    /// before one that takes a value (`-d`, `-f`, `-r`, `-I`), after which the letters are that value.
+    public static func setsTheClock(_ argument: String) -> Bool {
+        if argument.hasPrefix("--") {
+            // getopt takes any unambiguous start of a long option: --s, --se and --set all set.
+            let name = argument.prefix { $0 != "=" }
+            return name.count >= 3 && "--set".hasPrefix(name)
+        }
+        guard argument.hasPrefix("-") else { return false }
+        for letter in argument.dropFirst() {
+            if letter == "s" { return true }
+            if "dfrI".contains(letter) { return false }
+        }
+        return false
     }
 
     /// The parts of an argument that may name a file: the word itself, the value of `--option=value`,

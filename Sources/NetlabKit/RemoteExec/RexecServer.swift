@@ -58,7 +58,11 @@ public final class RexecServer: Sendable {
                         reply = .refusal("the command line is not UTF-8 text", status: 126)
                         break
                     }
-                    if line.trimmingCharacters(in: .whitespaces).isEmpty { continue }
+                    // Every request gets one reply frame, a blank one too: its client is waiting for it.
+                    if line.trimmingCharacters(in: .whitespaces).isEmpty {
+                        reply = .refusal("empty command — send a command line such as 'ls'", status: 126)
+                        break
+                    }
                     reply = await execute(line)
                     console.log("\(peer): \(line) → exit status \(reply.exitStatus)")
                 }

@@ -105,6 +105,12 @@ struct RexecTests {
             ("echo 'unclosed", 126, "unclosed quote"),
             // No shell: ';' is no separator, just part of a word.
             ("ls; cat /etc/passwd", 126, "'ls;' is not allowed here"),
+            // date reads the clock; setting it (as root, the server could) is refused in every spelling.
+            ("date -s '2001-01-01'", 126, "would set the server's clock"),
+            ("date --set=2001-01-01", 126, "would set the server's clock"),
+            ("date --se 2001-01-01", 126, "would set the server's clock"),
+            ("date -us 2001-01-01", 126, "would set the server's clock"),
+            ("   ", 126, "empty command"),
         ])
     func refusals(line: String, status: Int32, reason: String) async throws {
         let fixture = try RexecFixture()
@@ -115,6 +121,20 @@ struct RexecTests {
         #expect(
             String(decoding: reply.stderr, as: UTF8.self).contains(reason),
             "\(String(decoding: reply.stderr, as: UTF8.self))")
+    }
+
+    @Test("date may still read any date: -d, -u, -R and --date are not setting the clock")
+    func dateReads() async throws {
+        #expect(!CommandPolicy.setsTheClock("-d"))
+        #expect(!CommandPolicy.setsTheClock("-dlast sunday"))
+        #expect(!CommandPolicy.setsTheClock("-uR"))
+        #expect(!CommandPolicy.setsTheClock("--date=yesterday"))
+        #expect(!CommandPolicy.setsTheClock("+%s"))
+        let fixture = try RexecFixture()
+        defer { fixture.stop() }
+        let reply = try await fixture.ask("date -u -d @0 +%Y")
+        #expect(reply.exitStatus == 0)
+        #expect(reply.stdout == Array("1970\n".utf8))
     }
 
     @Test("a path glued to a short option, or a link in the folder that points out, is refused")
