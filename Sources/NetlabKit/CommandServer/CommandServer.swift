@@ -27,6 +27,9 @@ public final class CommandServer: Sendable {
 
     public func close() { listener.close() }
 
+    /// The longest request answered; a longer line gets one error.
+    static let maxRequestBytes = 4096
+
     /// One client: receive a request, send its answer, until the client leaves.
     func serve(_ client: Socket) async {
         let peer = client.peerDescription
@@ -36,9 +39,16 @@ public final class CommandServer: Sendable {
             console.log("closed \(peer)")
         }
         do {
-            var reader = LineReader(client, maxLineBytes: 4096)
+            var reader = LineReader(client, maxLineBytes: Self.maxRequestBytes)
             while let request = try await reader.next() {
-                try await client.send(answer(to: request.string) + "\n")
+                guard request.ending == .overlong else {
+                    try await client.send(answer(to: request.string) + "\n")
+                    continue
+                }
+                // One answer per request: the rest of an overlong line is read and dropped, never run.
+                var rest = request
+                while rest.ending == .overlong, let next = try await reader.next() { rest = next }
+                try await client.send("error: a request is at most \(Self.maxRequestBytes) bytes\n")
             }
         } catch is CancellationError {
             return

@@ -25,8 +25,9 @@ public struct TCPClient: Sendable {
     public let lineEnd: LineEnd
     public let console: Console
 
-    /// How long the client listens for a greeting (hello's `Welcome!`) before the first line.
-    static let greetingWait = Duration.milliseconds(200)
+    /// How long the client listens for a greeting (hello's `Welcome!`) before the first line. A greeting
+    /// that came later would be taken for the first line's reply, so this errs on the long side.
+    static let greetingWait = Duration.milliseconds(500)
     /// Bytes that stop arriving for this long end a reply that has no line end.
     static let replyPause = Duration.milliseconds(50)
 
@@ -64,8 +65,7 @@ public struct TCPClient: Sendable {
                     console.err("the server closed the connection")
                     return 0
                 }
-                console.err("the server closed the connection without answering '\(TerminalText.escaped(text))'")
-                return 1
+                throw RuntimeError("the server closed the connection without answering '\(TerminalText.escaped(text))'")
             }
             show(reply)
         }

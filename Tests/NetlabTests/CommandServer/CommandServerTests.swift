@@ -57,6 +57,20 @@ struct CommandServerTests {
         }
     }
 
+    @Test("an overlong request gets one error, and no command runs from its tail")
+    func overlongRequest() async throws {
+        let folder = try makeFolder(["a"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withServer(folder: folder.path) { port in
+            var client = try await LineClient.connect(port: port)
+            defer { client.close() }
+            try await client.send(String(repeating: "x", count: 4096) + "ls\n")
+            #expect(try await client.readLine() == "error: a request is at most 4096 bytes")
+            try await client.send("ls\n")
+            #expect(try await client.readLine() == #"["a"]"#)
+        }
+    }
+
     @Test("many clients at once each get their own answers")
     func manyClients() async throws {
         let folder = try makeFolder(["only.txt"])

@@ -39,7 +39,7 @@ struct TCPClientTests {
         let result = await runCLI(["tcp", "client", "--port", "\(port)"], input: "one\ntwo\n")
         _ = try await hangUp.value
         #expect(result.status == 1)
-        #expect(result.err == "the server closed the connection without answering 'one'\n")
+        #expect(result.err == "netlab: the server closed the connection without answering 'one'\n")
     }
 
     @Test("the client reads input to its end without an empty line")
