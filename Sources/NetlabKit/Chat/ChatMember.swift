@@ -9,26 +9,30 @@ final class ChatMember: Sendable {
     var room: String { currentRoom.withLock { $0 } }
     let currentRoom: Mutex<String>
     let outbox: Outbox
+    /// Whether the client ended its login with a line end. The seeds' clients send none and compare
+    /// what they receive with `success` or `quit` exactly, so such a client gets its lines without one.
+    let usesLineEnds: Bool
 
-    init(socket: Socket, peer: String, name: String, room: String, queueLimit: Int) {
+    init(socket: Socket, peer: String, name: String, room: String, queueLimit: Int, usesLineEnds: Bool = true) {
         self.socket = socket
         self.peer = peer
         self.name = name
         self.currentRoom = Mutex(room)
         self.outbox = Outbox(limit: queueLimit)
+        self.usesLineEnds = usesLineEnds
     }
 
-    /// Queues one line (a line end is added); false when the client's outbox is full.
+    /// Queues one line (with a line end if the client uses them); false when the client's outbox is full.
     @discardableResult
     func deliver(_ line: String) -> Bool {
-        outbox.push(Self.encode(line))
+        deliver(encoded: Self.encode(line))
     }
 
     /// Queues a line made by `encode`; false when the client's outbox is full. A relay encodes its line
     /// once and every recipient's outbox shares those bytes.
     @discardableResult
     func deliver(encoded line: [UInt8]) -> Bool {
-        outbox.push(line)
+        outbox.push(usesLineEnds ? line : Array(line.dropLast()))
     }
 
     /// A line as it goes on the wire: UTF-8, then `\n`.

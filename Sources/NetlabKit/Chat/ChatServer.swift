@@ -104,8 +104,10 @@ public final class ChatServer: Sendable {
 
     /// Checks the login line and registers the client, or answers why not; nil when refused.
     private func login(_ line: Message, socket: Socket, peer: String) async -> ChatMember? {
+        // A login without a line end, as the seeds' clients send it, gets answers without one.
+        let lineEnd = line.ending == .pause ? "" : "\n"
         func refuse(_ reply: String, log: String) async -> ChatMember? {
-            try? await socket.send(reply + "\n")
+            try? await socket.send(reply + lineEnd)
             self.log("\(peer): \(log)")
             return nil
         }
@@ -133,7 +135,9 @@ public final class ChatServer: Sendable {
         if let problem = Self.problem(withName: name) ?? (chatProtocol == .rooms ? Self.problem(withName: room) : nil) {
             return await refuse("error: \(problem)", log: "bad name: \(problem)")
         }
-        let member = ChatMember(socket: socket, peer: peer, name: name, room: room, queueLimit: maxQueueBytes)
+        let member = ChatMember(
+            socket: socket, peer: peer, name: name, room: room, queueLimit: maxQueueBytes,
+            usesLineEnds: line.ending != .pause)
         // Nothing reaches a client before its `success`: it is queued as the member joins, not after.
         let welcome = { if self.chatProtocol == .rooms { member.deliver("success") } }
         guard directory.join(member, welcome: welcome) else {
@@ -156,7 +160,8 @@ public final class ChatServer: Sendable {
         if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == ":" }) {
             return "a name cannot hold control characters or ':'"
         }
-        if name == "server" || name == "all" { return "'\(name)' is reserved; choose another name" }
+        // `error` too: a user so named could send lines that look like the server's errors.
+        if ["server", "all", "error"].contains(name) { return "'\(name)' is reserved; choose another name" }
         return nil
     }
 
