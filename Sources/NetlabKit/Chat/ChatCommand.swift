@@ -78,7 +78,7 @@ enum ChatCommand {
             Thread {
                 while let line = console.readLine() {
                     let text = String(decoding: line, as: UTF8.self)
-                    if !text.isEmpty { server.announce(text) }
+                    if !text.allSatisfy(\.isWhitespace) { server.announce(text) }
                 }
             }.start()
             try await server.run()

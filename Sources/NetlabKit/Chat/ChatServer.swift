@@ -221,6 +221,10 @@ public final class ChatServer: Sendable {
             relay("[\(CTime.now())] \(member.name) (private): \(parts[2])", to: [target])
         case "/join" where parts.count == 2:
             join(member, room: parts[1])
+        case "/msg":
+            member.deliver("error: write /msg USER text, such as /msg bob hello")
+        case "/join":
+            member.deliver("error: write /join ROOM, one word, such as /join lobby")
         case "/help":
             member.deliver(
                 "* /who: who is in this room · /rooms: every room · /join ROOM: move to another room · "

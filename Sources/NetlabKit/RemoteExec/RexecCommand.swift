@@ -41,6 +41,11 @@ enum RexecCommand {
                     "--shell runs whatever a client sends, so it is refused on \(host) — use it only with --host 127.0.0.1 or ::1"
                 )
             }
+            // The policy matches a command's name, never a path or a line: such an --allow could never match.
+            if let useless = invocation.strings("allow").first(where: { $0.isEmpty || $0.contains("/") || $0.contains(" ") }) {
+                throw invocation.usageError(
+                    "--allow takes a command's name, such as --allow touch, not '\(useless)'; one name per --allow")
+            }
             let policy = CommandPolicy(
                 allowed: Set(CommandPolicy.defaultAllowed + invocation.strings("allow")), folder: folder,
                 usesShell: invocation.flag("shell"))
