@@ -15,7 +15,9 @@ struct ArgumentParser {
     private func misplacedOption(_ word: String, before command: Command, path: String) -> UsageError {
         let name = word.split(separator: "=", maxSplits: 1).first.map(String.init) ?? word
         let valid = command.name == root.name ? ["--help", "--version"] : ["--help"]
-        if name == "--version" { return UsageError(command: path, "--version is netlab's own option: run 'netlab --version'") }
+        if name == "--version" {
+            return UsageError(command: path, "--version is netlab's own option: run 'netlab --version'")
+        }
         if let owner = Self.firstCommand(below: command, path: path, accepting: name) {
             return UsageError(
                 command: path, "\(name) goes after the command it belongs to, as in '\(owner) \(name) ...'")
@@ -172,7 +174,8 @@ struct ArgumentParser {
             guard let seconds = Double(value), seconds > 0, seconds <= 86_400 else {
                 throw UsageError(
                     command: path,
-                    "\(flag) must be a number of seconds above 0 and at most 86400 (a day), such as 1 or 0.5, not '\(value)'")
+                    "\(flag) must be a number of seconds above 0 and at most 86400 (a day), such as 1 or 0.5, not '\(value)'"
+                )
             }
         case .choice(let choices):
             guard choices.contains(value) else {

@@ -61,7 +61,9 @@ public final class Console: Sendable {
             return
         }
         let dropped = droppedLogLines.exchange(0, ordering: .relaxed)
-        let note = dropped == 0 ? "" : "(\(dropped) log \(dropped == 1 ? "line" : "lines") dropped: nobody read standard error)\n"
+        let note =
+            dropped == 0
+            ? "" : "(\(dropped) log \(dropped == 1 ? "line" : "lines") dropped: nobody read standard error)\n"
         write(Array((note + line + "\n").utf8), to: 2)
     }
 

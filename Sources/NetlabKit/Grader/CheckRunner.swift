@@ -133,7 +133,8 @@ final class CheckRunner: @unchecked Sendable {
             guard let reply else { throw failure("expected \(matcher), but the program closed the connection") }
             guard matcher.matches(reply) else { throw failure("expected \(matcher), got \(quoted(reply))") }
             if step.lineEnd, !endedLine {
-                throw failure("expected the reply \(quoted(reply)) to end in a newline, as the message did, but it has none")
+                throw failure(
+                    "expected the reply \(quoted(reply)) to end in a newline, as the message did, but it has none")
             }
 
         case .expectClosed:

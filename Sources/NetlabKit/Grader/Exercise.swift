@@ -215,7 +215,8 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath,
-                    debugDescription: "an expect step needs exact, regex, timestamp, ctime, current_time, contains or json"))
+                    debugDescription:
+                        "an expect step needs exact, regex, timestamp, ctime, current_time, contains or json"))
         } else {
             return nil
         }

@@ -32,7 +32,8 @@ public struct Grader: Sendable {
                 results.append(
                     result(
                         check, failure: "not run: the grade's total time limit was reached",
-                        hint: "a program that answers at once grades well within the limit; look for a check that hung"))
+                        hint: "a program that answers at once grades well within the limit; look for a check that hung")
+                )
                 continue
             }
             if exercise.kind == .server, !program.isRunning {

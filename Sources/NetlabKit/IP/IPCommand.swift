@@ -241,7 +241,8 @@ enum IPCommand {
                 throw RuntimeError("cannot read '\(file)' — check that the file exists and is readable")
             }
             guard let decoded = String(validating: data, as: UTF8.self) else {
-                throw RuntimeError("'\(file)' is not text (it is not UTF-8) — give a file of addresses, one or more per line")
+                throw RuntimeError(
+                    "'\(file)' is not text (it is not UTF-8) — give a file of addresses, one or more per line")
             }
             text = decoded
         }

@@ -13,7 +13,8 @@ public enum IPInterface: Sendable {
         let parts = text.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false)
         let addressText = String(parts[0])
         // A mask given apart may keep its slash: `10.1.2.3 /24`.
-        let maskText = parts.count == 2 ? String(parts[1]) : separateMask.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }
+        let maskText =
+            parts.count == 2 ? String(parts[1]) : separateMask.map { $0.hasPrefix("/") ? String($0.dropFirst()) : $0 }
         if IPv6Address.looksLikeIPv6(addressText) {
             let address = try IPv6Address(parsing: addressText)
             self = .v6(address, prefixLength: try maskText.map(IPv6Address.prefixLength(parsing:)) ?? 128)

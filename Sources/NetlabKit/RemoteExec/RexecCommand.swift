@@ -42,7 +42,9 @@ enum RexecCommand {
                 )
             }
             // The policy matches a command's name, never a path or a line: such an --allow could never match.
-            if let useless = invocation.strings("allow").first(where: { $0.isEmpty || $0.contains("/") || $0.contains(" ") }) {
+            if let useless = invocation.strings("allow").first(where: {
+                $0.isEmpty || $0.contains("/") || $0.contains(" ")
+            }) {
                 throw invocation.usageError(
                     "--allow takes a command's name, such as --allow touch, not '\(useless)'; one name per --allow")
             }

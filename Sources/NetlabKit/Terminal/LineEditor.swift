@@ -91,7 +91,8 @@ enum TerminalText {
             default:
                 if isControl(scalar) {
                     let hex = String(scalar.value, radix: 16)
-                    shown += scalar.value < 0x80 ? "\\x" + String(repeating: "0", count: 2 - hex.count) + hex : "\\u{\(hex)}"
+                    shown +=
+                        scalar.value < 0x80 ? "\\x" + String(repeating: "0", count: 2 - hex.count) + hex : "\\u{\(hex)}"
                 } else {
                     shown.unicodeScalars.append(scalar)
                 }

@@ -29,10 +29,12 @@ enum UDPCommand {
             UDP never says when nobody listens, so each datagram waits --timeout seconds for a reply
             and is sent again up to --retries times. An empty line or the end of input quits.
             """,
-        options: ClientOptions.options(timeout: "1", timeoutHelp: "how long to wait for each reply before sending again") + [
-            Option(
-                "retries", "N", kind: .integer(0...100), default: "2", help: "times to send again when no reply comes")
-        ],
+        options: ClientOptions.options(
+            timeout: "1", timeoutHelp: "how long to wait for each reply before sending again") + [
+                Option(
+                    "retries", "N", kind: .integer(0...100), default: "2",
+                    help: "times to send again when no reply comes")
+            ],
         examples: ["echo hello | netlab udp client --port 21567 --timeout 0.5"],
         action: { invocation in
             try await UDPClient(

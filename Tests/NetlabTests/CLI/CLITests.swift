@@ -139,7 +139,10 @@ struct CLITests {
             (["udp"], "netlab udp: missing command — choose one of server or client; see 'netlab udp --help'\n"),
             (["--verison"], "netlab: unknown option '--verison' — did you mean '--version'? See 'netlab --help'\n"),
             (["-v"], "netlab: unknown option '-v' — did you mean '--version'? See 'netlab --help'\n"),
-            (["tcp", "server", "--version"], "netlab tcp server: --version is netlab's own option: run 'netlab --version'\n"),
+            (
+                ["tcp", "server", "--version"],
+                "netlab tcp server: --version is netlab's own option: run 'netlab --version'\n"
+            ),
             (
                 ["--port", "0", "tcp", "server"],
                 "netlab: --port goes after the command it belongs to, as in 'netlab tcp server --port ...'\n"

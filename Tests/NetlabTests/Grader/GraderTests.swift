@@ -1,7 +1,8 @@
 import Foundation
 import Glibc
-@testable import NetlabKit
 import Testing
+
+@testable import NetlabKit
 
 /// The exercise folder and the fixtures, found from this file's path.
 private enum Paths {
@@ -420,7 +421,8 @@ struct GraderTests {
         #expect(noFolder.status == 1)
         #expect(
             noFolder.err
-                == "netlab: there is no folder \(missing) — give --batch the folder that holds one folder per submission\n")
+                == "netlab: there is no folder \(missing) — give --batch the folder that holds one folder per submission\n"
+        )
     }
 
     @Test("a program's bytes are shown escaped: control characters cannot reach the reader's terminal")
@@ -497,7 +499,8 @@ struct GraderTests {
         try FileManager.default.createDirectory(
             at: exercises.appendingPathComponent("broken-json"), withIntermediateDirectories: true)
         try FileManager.default.copyItem(
-            at: Paths.library.folder.appendingPathComponent("hello-udp"), to: exercises.appendingPathComponent("hello-udp"))
+            at: Paths.library.folder.appendingPathComponent("hello-udp"),
+            to: exercises.appendingPathComponent("hello-udp"))
         try "{\n  \"title\": \"x\",\n  \"checks\": [1,\n}\n".write(
             to: exercises.appendingPathComponent("broken-json/checks.json"), atomically: true, encoding: .utf8)
         let library = ExerciseLibrary(folder: exercises)

@@ -208,7 +208,8 @@ struct IPCommandTests {
         #expect(result.status == 1)
         #expect(
             result.err
-                == "netlab: \(file.path) line 3: prefix length /33 is longer than the address's 32 bits — use /0 to /32\n")
+                == "netlab: \(file.path) line 3: prefix length /33 is longer than the address's 32 bits — use /0 to /32\n"
+        )
         try Data([0xFF, 0xFE, 0x00, 0x31]).write(to: file)
         let binary = await IPTestSupport.run("ip", "summarize", "--from", file.path)
         #expect(binary.status == 1)

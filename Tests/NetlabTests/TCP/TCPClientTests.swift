@@ -20,7 +20,8 @@ struct TCPClientTests {
     func serverCloses() async throws {
         let server = try RunningServer.tcp(.hello)
         defer { server.stop() }
-        let result = await runCLI(["tcp", "client", "--port", "\(server.port)", "--eol", "lf"], input: "Sarah\nexit\nlost\n")
+        let result = await runCLI(
+            ["tcp", "client", "--port", "\(server.port)", "--eol", "lf"], input: "Sarah\nexit\nlost\n")
         #expect(result.status == 0)
         #expect(result.out == "Welcome!\nHello, Sarah!\n")
         #expect(result.err == "the server closed the connection\n")
