@@ -83,7 +83,8 @@ final class CheckRunner: @unchecked Sendable {
                 // A server that exits after its first client refuses the next one: wait a moment for its
                 // exit to be seen, so the message says it ended rather than only that nothing listens.
                 _ = await program.process?.waitForExit(timeout: .milliseconds(300))
-                throw failure("could not connect to 127.0.0.1:\(program.port): nothing listens there any more")
+                throw failure(
+                    "could not connect to 127.0.0.1:\(program.port): connection refused, nothing listens on that address")
             } catch let error as SocketError {
                 throw failure("could not connect to 127.0.0.1:\(program.port): \(error)")
             }

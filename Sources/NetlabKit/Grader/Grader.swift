@@ -36,15 +36,15 @@ public struct Grader: Sendable {
                 )
                 continue
             }
+            if startFailure != nil {
+                // It never listened (whether it then ended or hangs on): the first check said why.
+                results.append(
+                    result(
+                        check, failure: "not run: the program did not start listening (see the first check)",
+                        hint: Self.startHint))
+                continue
+            }
             if exercise.kind == .server, !program.isRunning {
-                if startFailure != nil {
-                    // It never listened: the first check said why; the others are not run.
-                    results.append(
-                        result(
-                            check, failure: "not run: the program did not start listening (see the first check)",
-                            hint: Self.startHint))
-                    continue
-                }
                 do {
                     try await program.start(within: .seconds(exercise.listenTimeout ?? 10))
                 } catch let failure as CheckFailure {

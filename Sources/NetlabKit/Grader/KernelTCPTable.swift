@@ -19,15 +19,20 @@ struct KernelTCPTable {
 
     let entries: [Entry]
 
+    /// A /proc file's whole text, nil when it cannot be read. Read to the end: the file's size says 0,
+    /// and String(contentsOfFile:) stops after its first page, so a busy machine's later rows were lost.
+    static func procFile(_ path: String) -> String? {
+        guard let file = FileHandle(forReadingAtPath: path), let data = try? file.readToEnd() else { return nil }
+        try? file.close()
+        return String(decoding: data, as: UTF8.self)
+    }
+
     /// The table now; nil where /proc/net/tcp cannot be read (not Linux, or /proc not mounted).
     static func read() -> KernelTCPTable? {
         var entries: [Entry] = []
         var readAny = false
         for path in ["/proc/net/tcp", "/proc/net/tcp6"] {
-            // Read to the end: the file's size says 0, and String(contentsOfFile:) stops after its first page.
-            guard let file = FileHandle(forReadingAtPath: path), let data = try? file.readToEnd() else { continue }
-            try? file.close()
-            let text = String(decoding: data, as: UTF8.self)
+            guard let text = procFile(path) else { continue }
             readAny = true
             entries += text.split(separator: "\n").dropFirst().compactMap(parse)
         }

@@ -7,7 +7,7 @@ enum ListeningProbe {
         let files = transport == .tcp ? ["/proc/net/tcp", "/proc/net/tcp6"] : ["/proc/net/udp", "/proc/net/udp6"]
         let hexPort = String(format: "%04X", port)
         for file in files {
-            guard let table = try? String(contentsOfFile: file, encoding: .utf8) else { continue }
+            guard let table = KernelTCPTable.procFile(file) else { continue }
             for row in table.split(separator: "\n").dropFirst() {
                 let fields = row.split(separator: " ", omittingEmptySubsequences: true)
                 guard fields.count > 3, fields[1].hasSuffix(":" + hexPort) else { continue }

@@ -72,7 +72,7 @@ final class ProgramUnderTest: @unchecked Sendable {
             if ContinuousClock.now >= deadline {
                 throw CheckFailure(
                     "the program never listened on 127.0.0.1:\(port) (\(transport.rawValue)) within "
-                        + "\(SocketError.format(seconds: timeout.seconds)) — does it bind the port it is given?"
+                        + "\(SocketError.format(seconds: timeout.seconds)); it must bind the port it is given"
                         + Self.lastLines(of: process))
             }
             try await Task.sleep(for: .milliseconds(10))

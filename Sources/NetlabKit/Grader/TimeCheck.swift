@@ -1,4 +1,5 @@
 import Foundation
+import Glibc
 
 /// Recognises a reply that tells the time, and checks the time is close to now.
 enum TimeCheck {
@@ -31,6 +32,10 @@ enum TimeCheck {
         "EEEE, MMMM d, yyyy HH:mm:ss-zzz",
         "EEEE, MMMM d, yyyy HH:mm:ss zzz",
         "dd MMM yy HH:mm:ss zzz",
+        // The same with a numeric zone, which is what the local zone's name becomes (see `isNearDateTime`).
+        "EEE MMM d HH:mm:ss Z yyyy",
+        "EEEE, MMMM d, yyyy HH:mm:ss Z",
+        "dd MMM yy HH:mm:ss Z",
     ]
 
     /// Whether the whole of `text` (spaces around it aside) is a date and time within the tolerance of
@@ -38,7 +43,27 @@ enum TimeCheck {
     /// zone is read as local time, as the program under test shares the grader's clock and zone.
     static func isNearDateTime(_ text: String, now: Date) -> Bool {
         let wholeSeconds = squeezed(text).replacing(/(:\d\d)[.,]\d+/) { $0.output.1 }
-        return isNear(wholeSeconds, formats: dateTimeFormats, now: now)
+        return isNear(withNumericLocalZone(wholeSeconds), formats: dateTimeFormats, now: now)
+    }
+
+    /// The text with the local zone's name (`CST` in China, `CET` in Berlin), as date(1) and ctime-like
+    /// forms write it, made a numeric offset: a name means different zones in different countries, and
+    /// the parser knows only a few. The program under test runs in the grader's zone, so its name is this.
+    private static func withNumericLocalZone(_ text: String) -> String {
+        var clock = time(nil)
+        var parts = tm()
+        localtime_r(&clock, &parts)
+        guard let zone = parts.tm_zone.map({ String(cString: $0) }), zone.allSatisfy(\.isLetter) else { return text }
+        let offset = parts.tm_gmtoff / 60
+        let numeric = String(format: "%@%02d%02d", offset < 0 ? "-" : "+", abs(offset) / 60, abs(offset) % 60)
+        return text.split(separator: " ").map { word -> String in
+            if word == zone { return numeric }
+            // RFC 867's first example glues the zone to the time with a '-': `17:37:43-PST`.
+            if word.hasSuffix("-" + zone), word.dropLast(zone.count + 1).last?.isNumber == true {
+                return word.dropLast(zone.count + 1) + " " + numeric
+            }
+            return String(word)
+        }.joined(separator: " ")
     }
 
     private static func isNear(_ text: String, formats: [String], now: Date) -> Bool {
@@ -48,7 +73,23 @@ enum TimeCheck {
         formatter.isLenient = false
         return formats.contains { format in
             formatter.dateFormat = format
-            return formatter.date(from: text).map { abs($0.timeIntervalSince(now)) <= tolerance } ?? false
+            guard let date = formatter.date(from: text), abs(date.timeIntervalSince(now)) <= tolerance else {
+                return false
+            }
+            return !format.hasPrefix("EEE") || namesItsWeekday(text, date: date)
+        }
+    }
+
+    /// Whether the day name a time starts with is its day: the parser itself does not check it. The
+    /// program writes local time or UTC (it runs in the grader's zone), so the day is the one in either.
+    private static func namesItsWeekday(_ text: String, date: Date) -> Bool {
+        let written = text.prefix { $0.isLetter }.lowercased()
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.dateFormat = written.count > 3 ? "EEEE" : "EEE"
+        return [TimeZone.current, TimeZone(identifier: "UTC")!].contains { zone in
+            formatter.timeZone = zone
+            return formatter.string(from: date).lowercased() == written
         }
     }
 

@@ -480,6 +480,9 @@ struct GraderTests {
             formatted("yyyy-MM-dd"),  // a date without the time
             "it is " + CTime.string(for: time_t(now.timeIntervalSince1970)),
             "\(Int(now.timeIntervalSince1970))",  // seconds since 1970 are not a date and time
+            // The right time on the wrong day of the week.
+            formatted("EEE MMM d HH:mm:ss yyyy", zone: .current)
+                .replacing(formatted("EEE"), with: formatted("EEE") == "Mon" ? "Tue" : "Mon"),
         ]
         for text in rejected {
             #expect(!Matcher.currentTime.matches(text, now: now), "\(text)")
@@ -489,6 +492,21 @@ struct GraderTests {
         #expect(Matcher.ctime.matches(stamp, now: now))
         #expect(!Matcher.ctime.matches("[\(stamp)] date", now: now))
         #expect(!Matcher.ctime.matches(formatted("yyyy-MM-dd'T'HH:mm:ss"), now: now))
+    }
+
+    @Test(
+        "a daytime reply naming the local zone passes in China too, where CST is not US Central",
+        .enabled(if: Tools.isInstalled("python3")))
+    func daytimeZoneNames() async throws {
+        for zone in ["Asia/Shanghai", "Europe/Berlin", "UTC"] {
+            let grader = try TestProcess(
+                Tools.netlab.path,
+                ["grade", "daytime", "--", "python3", Paths.good + "/udp_server.py", "daytime-date", "{port}"],
+                environment: ["TZ": zone])
+            defer { grader.stop() }
+            grader.closeInput()
+            #expect(try await grader.wait(within: 60) == 0, "\(zone): \(grader.stdout)")
+        }
     }
 
     @Test("a broken checks.json is skipped with its line and column; the other exercises still list")
