@@ -74,15 +74,17 @@ public struct BatchGrader: Sendable {
             lines.append("  C\(index + 1)  \(check.name) (\(check.points) \(check.points == 1 ? "point" : "points"))")
         }
         lines.append("")
-        let nameWidth = max(7, rows.map(\.student.count).max() ?? 0)
+        // Folder names are the students' own: shown escaped, they cannot recolour the terminal.
+        let names = rows.map { TerminalText.escaped($0.student) }
+        let nameWidth = max(7, names.map(\.count).max() ?? 0)
         var header = "student".padding(toLength: nameWidth, withPad: " ", startingAt: 0)
         for index in exercise.checks.indices {
             header += "  " + "C\(index + 1)".padding(toLength: 3, withPad: " ", startingAt: 0)
         }
         header += "  score"
         lines.append(header)
-        for row in rows {
-            var line = row.student.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
+        for (row, name) in zip(rows, names) {
+            var line = name.padding(toLength: nameWidth, withPad: " ", startingAt: 0)
             for result in row.report.results {
                 line += "  " + "\(result.points)".padding(toLength: 3, withPad: " ", startingAt: 0)
             }
@@ -95,7 +97,7 @@ public struct BatchGrader: Sendable {
             lines.append("Why points were lost (netlab grade \(exercise.id) -- ... on one submission shows the hints):")
             for row in failing {
                 for (index, result) in row.report.results.enumerated() where !result.passed {
-                    lines.append("  \(row.student) C\(index + 1): \(shortened(result.message))")
+                    lines.append("  \(TerminalText.escaped(row.student)) C\(index + 1): \(shortened(result.message))")
                 }
             }
         }
@@ -110,7 +112,9 @@ public struct BatchGrader: Sendable {
     /// The summary as CSV, for a spreadsheet.
     public static func csv(_ rows: [Row], exercise: Exercise) -> String {
         func field(_ text: String) -> String {
-            text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" })
+            // A cell starting with = + - @ is a formula to a spreadsheet: a quote mark keeps it text.
+            let text = text.first.map { "=+-@".contains($0) } == true ? "'" + text : text
+            return text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
         var lines = [

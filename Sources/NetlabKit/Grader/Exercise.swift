@@ -49,6 +49,15 @@ public struct Exercise: Sendable, Decodable {
         listenTimeout = try container.decodeIfPresent(Double.self, forKey: .listenTimeout)
         ignore = try container.decodeIfPresent([Matcher].self, forKey: .ignore) ?? []
         checks = try container.decode([Check].self, forKey: .checks)
+        if checks.isEmpty {
+            throw DecodingError.dataCorruptedError(
+                forKey: .checks, in: container, debugDescription: "an exercise needs at least one check")
+        }
+        if let check = checks.first(where: { $0.points < 1 }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .checks, in: container,
+                debugDescription: "the check '\(check.name)' is worth \(check.points) points; each is worth 1 or more")
+        }
     }
 
     /// Total points of every check.
@@ -195,7 +204,13 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
         if let text = try container.decodeIfPresent(String.self, forKey: .exact) {
             self = .exact(text)
         } else if let pattern = try container.decodeIfPresent(String.self, forKey: .regex) {
-            _ = try Regex(pattern)
+            do {
+                _ = try Regex(pattern)
+            } catch {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .regex, in: container,
+                    debugDescription: "'\(pattern)' is not a regular expression (\(error))")
+            }
             self = .regex(pattern)
         } else if let text = try container.decodeIfPresent(String.self, forKey: .timestamp) {
             self = .timestamp(text)

@@ -75,7 +75,13 @@ public struct ExerciseLibrary: Sendable {
             context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
         }
         switch error {
-        case .keyNotFound(let key, let context): return "missing '\(key.stringValue)' at \(path(context))"
+        case .keyNotFound(let key, let context):
+            return "missing '\(key.stringValue)'" + (context.codingPath.isEmpty ? "" : " at \(path(context))")
+        case .typeMismatch(let type, let context) where !context.codingPath.isEmpty:
+            let expected =
+                type == String.self
+                ? "text in quotes" : type == Int.self || type == Double.self ? "a number" : "\(type)"
+            return "\(path(context)) must be \(expected)"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
             if context.codingPath.isEmpty { return syntaxError(in: data) ?? context.debugDescription }
             return "\(context.debugDescription) at \(path(context))"

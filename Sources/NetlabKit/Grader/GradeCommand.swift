@@ -144,12 +144,12 @@ enum GradeCommand {
         let text: String
         let isPassing: Bool
         if let batch = invocation.string("batch") {
-            guard let template = invocation.string("cmd") else {
-                throw invocation.usageError("--batch needs --cmd, such as --cmd 'python3 {dir}/server.py {port}'")
-            }
             if invocation.hasTrailing {
                 throw invocation.usageError(
                     "with --batch the command goes in --cmd, not after '--', as in --cmd 'python3 {dir}/server.py {port}'")
+            }
+            guard let template = invocation.string("cmd") else {
+                throw invocation.usageError("--batch needs --cmd, such as --cmd 'python3 {dir}/server.py {port}'")
             }
             if !template.contains("{dir}") {
                 throw invocation.usageError(
@@ -171,6 +171,10 @@ enum GradeCommand {
             default: text = BatchGrader.table(rows, exercise: exercise)
             }
         } else {
+            if invocation.string("cmd") != nil {
+                throw invocation.usageError(
+                    "--cmd is for grading a class with --batch DIR; for one program, put it after '--'")
+            }
             guard invocation.hasTrailing, !invocation.trailing.isEmpty else {
                 throw invocation.usageError(
                     "missing the program to grade — put it after '--', as in: netlab grade \(exercise.id) -- python3 server.py {port}"

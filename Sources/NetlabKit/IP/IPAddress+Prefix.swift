@@ -22,7 +22,10 @@ extension IPv6Address {
     /// Reads what follows the `/`: a prefix length, or a mask written as an address (`ffff:ffff::`),
     /// as netlab prints it, though IPv6 itself writes only prefix lengths.
     public static func prefixLength(parsing text: String) throws(IPError) -> Int {
-        guard looksLikeIPv6(text) else { return try decimalPrefixLength(text) }
+        guard looksLikeIPv6(text) else {
+            if text.contains(".") { throw .ipv4MaskForIPv6(text: text) }
+            return try decimalPrefixLength(text)
+        }
         let bits = try IPv6Address(parsing: text).bits
         let ones = bits.leadingZeroBitCount == 0 ? (~bits).leadingZeroBitCount : 0
         guard bits == maskBits(prefixLength: ones) else { throw .nonContiguousIPv6Mask(text: text) }

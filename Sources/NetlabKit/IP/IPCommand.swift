@@ -77,7 +77,8 @@ enum IPCommand {
             }
             if IPInterface.isBareAddress(text, mask: mask), !invocation.flag("json") {
                 invocation.console.err(
-                    "note: no prefix or mask given, so '\(text)' stands alone; add one, such as \(text)/24")
+                    "note: no prefix or mask given, so '\(text)' stands alone; add one, such as \(text)/\(IPv6Address.looksLikeIPv6(text) ? 64 : 24)"
+                )
             }
             print(report, invocation)
             return CLI.ExitStatus.success
@@ -215,6 +216,10 @@ enum IPCommand {
         ranges.reserveCapacity(items.count)
         for (item, origin) in zip(items, origins) {
             do {
+                if item == "-" {
+                    throw RuntimeError(
+                        "a range is written without spaces around '-', such as 10.0.0.5-10.0.0.20")
+                }
                 if IPv6Address.looksLikeIPv6(item) != (Address.version == 6) {
                     throw IPError.mixedVersions(first: items[0], second: item)
                 }
@@ -244,7 +249,8 @@ enum IPCommand {
                 throw RuntimeError(
                     "'\(file)' is not text (it is not UTF-8) — give a file of addresses, one or more per line")
             }
-            text = decoded
+            // Windows Notepad starts a UTF-8 file with a byte order mark, which is not part of the first item.
+            text = decoded.hasPrefix("\u{FEFF}") ? String(decoded.dropFirst()) : decoded
         }
         let name = file == "-" ? "standard input" : file
         var items: [(String, String)] = []

@@ -36,6 +36,8 @@ public enum IPError: Error, CustomStringConvertible, Equatable, Sendable {
     case unreadableMask(text: String)
     /// A network written with host bits set where a network is required.
     case hostBitsSet(text: String, network: String)
+    /// A dotted IPv4 mask given to an IPv6 address.
+    case ipv4MaskForIPv6(text: String)
     /// A host name where an address belongs: netlab ip does not look names up.
     case hostName(text: String)
     /// An IPv6 mask (`ffff:ffff::`) whose ones are not all on the left.
@@ -103,6 +105,8 @@ public enum IPError: Error, CustomStringConvertible, Equatable, Sendable {
             "'\(text)' is not a subnet mask: its ones are not contiguous (\(binary)) — a mask is ones then zeros, such as 255.255.255.0"
         case .unreadableMask(let text):
             "'\(text)' is not a mask — write a prefix length (24), a dotted mask (255.255.255.0), a hex mask (0xffffff00) or a wildcard (0.0.0.255)"
+        case .ipv4MaskForIPv6(let text):
+            "'\(text)' is an IPv4 mask, but the address is IPv6 — give a prefix length instead, such as /64"
         case .hostName(let text):
             "'\(text)' is a host name, not an address — netlab ip works on addresses; write one such as 127.0.0.1, or look the name up first (getent hosts \(text))"
         case .nonContiguousIPv6Mask(let text):

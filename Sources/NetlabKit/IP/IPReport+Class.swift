@@ -14,7 +14,7 @@ extension IPReport {
             ("first octet", "\(firstOctet) = \(IPv4Address.binary(of: UInt8(firstOctet)))"),
             (
                 "leading bits",
-                "\(addressClass.leadingBits) (every class \(addressClass.rawValue) address starts with them)"
+                "\(addressClass.leadingBits) (every class \(addressClass.rawValue) address starts with \(addressClass.leadingBits.count == 1 ? "it" : "them"))"
             ),
             (
                 "class range",

@@ -350,7 +350,10 @@ struct GraderTests {
     func batch() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-batch-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
-        for (student, file) in [("alice", "good/hello_tcp_server.py"), ("bob", "broken/one_at_a_time_hello.py")] {
+        for (student, file) in [
+            ("alice", "good/hello_tcp_server.py"), ("bob", "broken/one_at_a_time_hello.py"),
+            ("=cmd\u{1B}[31m", "good/hello_tcp_server.py"),
+        ] {
             let dir = folder.appendingPathComponent(student)
             try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
             let source =
@@ -363,14 +366,16 @@ struct GraderTests {
         ])
         #expect(result.status == 1)
         let rows = result.out.split(separator: "\n").map(String.init)
-        #expect(rows.count == 3)
+        #expect(rows.count == 4)
         #expect(rows[0].hasPrefix("student,greets each client with Welcome!,"))
         #expect(rows[0].hasSuffix(",score,max_score,first_failure"))
+        // Sorted by name. A folder name that a spreadsheet would run as a formula stays text.
+        #expect(rows[1] == "'=cmd\u{1B}[31m,2,2,2,3,1,1,11,11,", "\(rows[1])")
         // A passing student has an empty first_failure.
-        #expect(rows[1] == "alice,2,2,2,3,1,1,11,11,")
+        #expect(rows[2] == "alice,2,2,2,3,1,1,11,11,")
         // One client at a time: the check with three clients at once gets 0 of its 3 points, and says why.
-        #expect(rows[2].hasPrefix("bob,2,2,2,0,"))
-        #expect(rows[2].contains(#",11,"serves several clients at once: "#))
+        #expect(rows[3].hasPrefix("bob,2,2,2,0,"))
+        #expect(rows[3].contains(#",11,"serves several clients at once: "#))
     }
 
     @Test(
@@ -416,6 +421,9 @@ struct GraderTests {
         ])
         #expect(trailing.status == 64)
         #expect(trailing.err.hasPrefix("netlab grade: with --batch the command goes in --cmd, not after '--'"))
+        let cmdAlone = await runCLI(["grade", "hello-tcp", "--cmd", "python3 {dir}/server.py {port}"])
+        #expect(cmdAlone.status == 64)
+        #expect(cmdAlone.err.hasPrefix("netlab grade: --cmd is for grading a class with --batch DIR"))
         let missing = "/tmp/netlab-no-such-class-\(UUID().uuidString)"
         let noFolder = await runCLI(["grade", "hello-tcp", "--batch", missing, "--cmd", "python3 {dir}/s.py {port}"])
         #expect(noFolder.status == 1)
@@ -521,12 +529,30 @@ struct GraderTests {
             to: exercises.appendingPathComponent("hello-udp"))
         try "{\n  \"title\": \"x\",\n  \"checks\": [1,\n}\n".write(
             to: exercises.appendingPathComponent("broken-json/checks.json"), atomically: true, encoding: .utf8)
+        // A check without points, none at all, or a regular expression that does not compile: refused too.
+        for (name, broken) in [
+            (
+                "no-checks",
+                #"{"title": "t", "writes": "w", "kind": "server", "transport": "tcp", "reference": [], "checks": []}"#
+            ),
+            (
+                "bad-regex",
+                #"{"title": "t", "writes": "w", "kind": "server", "transport": "tcp", "reference": [], "checks": [{"name": "n", "points": 1, "hint": "h", "steps": [{"do": "expect", "regex": "(unclosed"}]}]}"#
+            ),
+        ] {
+            try FileManager.default.createDirectory(
+                at: exercises.appendingPathComponent(name), withIntermediateDirectories: true)
+            try broken.write(
+                to: exercises.appendingPathComponent("\(name)/checks.json"), atomically: true, encoding: .utf8)
+        }
         let library = ExerciseLibrary(folder: exercises)
         let (all, problems) = try library.all()
         #expect(all.map(\.id) == ["hello-udp"])
-        #expect(problems.map(\.id) == ["broken-json"])
+        #expect(problems.map(\.id) == ["bad-regex", "broken-json", "no-checks"])
+        #expect(problems[0].problem.contains("'(unclosed' is not a regular expression"), "\(problems[0].problem)")
+        #expect(problems[2].problem.contains("an exercise needs at least one check"), "\(problems[2].problem)")
         #expect(
-            problems.first?.problem
+            problems[1].problem
                 == "exercises/broken-json/checks.json is not a valid exercise (not valid JSON: Invalid value at line 4, column 1) — see exercises/README.md"
         )
     }

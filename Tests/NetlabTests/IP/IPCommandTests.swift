@@ -72,7 +72,7 @@ struct IPCommandTests {
             address:          10.20.30.40
             class:            A (unicast: 128 networks of 16,777,214 hosts each)
             first octet:      10 = 00001010
-            leading bits:     0 (every class A address starts with them)
+            leading bits:     0 (every class A address starts with it)
             class range:      0.0.0.0 to 127.255.255.255 (first octet 0–127)
             default mask:     255.0.0.0 (/8)
             classful network: 10.0.0.0/8
@@ -148,6 +148,7 @@ struct IPCommandTests {
             ("1.2.3.4/-1", "'-1'"), ("", "empty"), ("1::2::3", "'::' twice"),
             ("localhost", "'localhost' is a host name, not an address"),
             ("2001:db8::/x", "such as /64"), ("2001:db8::/ffff:0:ffff::", "not an IPv6 mask"),
+            ("2001:db8::/255.255.255.0", "is an IPv4 mask, but the address is IPv6"),
         ])
     func badInput(text: String, fragment: String) async {
         let result = await IPTestSupport.run("ip", "info", text)
@@ -209,6 +210,13 @@ struct IPCommandTests {
         #expect(
             result.err
                 == "netlab: \(file.path) line 3: prefix length /33 is longer than the address's 32 bits — use /0 to /32\n"
+        )
+        // A byte order mark (Windows Notepad) is not part of the first item; a spaced range is explained.
+        try Data("\u{FEFF}10.0.0.0/24\n10.0.1.0 - 10.0.1.255\n".utf8).write(to: file)
+        let spaced = await IPTestSupport.run("ip", "summarize", "--from", file.path)
+        #expect(
+            spaced.err
+                == "netlab: \(file.path) line 2: a range is written without spaces around '-', such as 10.0.0.5-10.0.0.20\n"
         )
         try Data([0xFF, 0xFE, 0x00, 0x31]).write(to: file)
         let binary = await IPTestSupport.run("ip", "summarize", "--from", file.path)
