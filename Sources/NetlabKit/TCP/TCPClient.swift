@@ -46,7 +46,10 @@ public struct TCPClient: Sendable {
         if let greeting = try await receiveReply(from: socket, within: Self.greetingWait, isOptional: true) {
             show(greeting)
         }
+        var hasSaidGoodbye = false  // sent `exit` or `quit`, after which a server may hang up
         while let line = console.readLine(), !line.isEmpty {
+            let text = String(decoding: line, as: UTF8.self)
+            if ["exit", "quit"].contains(text) { hasSaidGoodbye = true }
             let reply: [UInt8]?
             do {
                 try await socket.send(line + lineEnd.bytes)
@@ -60,8 +63,7 @@ public struct TCPClient: Sendable {
             }
             guard let reply else {
                 // After `exit` or `quit` a server is expected to hang up; before, a line went unanswered.
-                let text = String(decoding: line, as: UTF8.self)
-                if ["exit", "quit"].contains(text) {
+                if hasSaidGoodbye {
                     console.err("the server closed the connection")
                     return 0
                 }
