@@ -27,8 +27,8 @@ public struct DaytimeClient: Sendable {
                 let chunk: [UInt8]
                 do {
                     chunk = try await socket.receive(timeout: timeout)
-                } catch SocketError.timedOut where received.contains(UInt8(ascii: "\n")) {
-                    break  // a whole line came and the server kept the connection open: that line is the time
+                } catch SocketError.timedOut where !received.isEmpty {
+                    break  // the time came and the server kept the connection open: what came is the time
                 }
                 if chunk.isEmpty { break }
                 received += chunk

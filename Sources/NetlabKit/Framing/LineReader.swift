@@ -31,7 +31,8 @@ public struct LineReader: Sendable {
         while true {
             if let message = takeLine() { return message }
             let pending = buffer.count - start
-            if pending >= maxLineBytes { return take(maxLineBytes, ending: .overlong) }
+            // Exactly the maximum may still be a whole message: overlong only once more bytes come.
+            if pending > maxLineBytes { return take(maxLineBytes, ending: .overlong) }
             if isAtEnd { return pending > 0 ? take(pending, ending: .closed) : nil }
             // A pause ends a message only when there is a whole character to hand out.
             let hasWholeCharacter = pending > Self.unfinishedCharacterLength(buffer[start...])

@@ -109,6 +109,12 @@ public final class ChildProcess: @unchecked Sendable {
         var outputPipe: [Int32] = [0, 0]
         var errorPipe: [Int32] = [0, 0]
         var inputPipe: [Int32] = [0, 0]
+        // Six pipe ends, briefly: refuse before the last descriptors go, which the runtime needs.
+        guard Socket.hasSpareDescriptors(6) else {
+            throw RuntimeError(
+                "cannot start the program: this process has nearly all of its descriptors open ('ulimit -n') — "
+                    + "try again when fewer clients are connected")
+        }
         guard cnetlab_pipe_cloexec(&outputPipe) == 0, cnetlab_pipe_cloexec(&inputPipe) == 0,
             cnetlab_pipe_cloexec(&errorPipe) == 0
         else {

@@ -47,7 +47,7 @@ public struct CommandPolicy: Sendable {
                 message: "'\(name)' is not allowed here — allowed: \(allowed.sorted().joined(separator: ", ")) "
                     + "(the server's --allow adds one)", status: 126)
         }
-        if name == "date", let setting = words.dropFirst().first(where: Self.setsTheClock) {
+        if name == "date", let setting = Self.clockSetting(in: Array(words.dropFirst())) {
             return .refuse(
                 message: "'date \(setting)' would set the server's clock — only reading the date is allowed",
                 status: 126)
@@ -67,7 +67,28 @@ public struct CommandPolicy: Sendable {
         return .run(words)
     }
 
-    /// Whether a `date` argument asks to set the clock: `--set`, `-s`, or `s` among short options (`-us`)
+    /// The first of `date`'s arguments that would set the clock, or nil: an option that sets it, or an
+    /// operand other than `+FORMAT` — `date MMDDhhmm[[CC]YY]` sets the clock too.
+    public static func clockSetting(in arguments: [String]) -> String? {
+        var index = 0
+        var optionsEnded = false
+        while index < arguments.count {
+            let argument = arguments[index]
+            index += 1
+            if !optionsEnded, argument == "--" {
+                optionsEnded = true
+            } else if !optionsEnded, argument.hasPrefix("-"), argument.count > 1 {
+                if setsTheClock(argument) { return argument }
+                // These take the next word as their value: `date -d yesterday`.
+                if ["-d", "-f", "-r", "--date", "--file", "--reference"].contains(argument) { index += 1 }
+            } else if !argument.hasPrefix("+") {
+                return argument
+            }
+        }
+        return nil
+    }
+
+    /// Whether a `date` option asks to set the clock: `--set`, `-s`, or `s` among short options (`-us`)
     /// before one that takes a value (`-d`, `-f`, `-r`, `-I`), after which the letters are that value.
     public static func setsTheClock(_ argument: String) -> Bool {
         if argument.hasPrefix("--") {

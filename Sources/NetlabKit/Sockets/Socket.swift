@@ -94,6 +94,12 @@ public final class Socket: @unchecked Sendable {
     /// Descriptors a listener leaves free for everything else the process opens.
     static let reservedDescriptors = 64
 
+    /// Whether `count` more descriptors (a child's pipes, say) may be opened and still leave the
+    /// runtime its reserve.
+    public static func hasSpareDescriptors(_ count: Int) -> Bool {
+        Syscalls.lowestFreeDescriptor() + count < openFileLimit - reservedDescriptors
+    }
+
     /// Waits for the next client and returns its connected socket (accept(2)).
     ///
     /// The new socket is watched by the next loop of `group`, with TCP_NODELAY set: a request/reply

@@ -42,6 +42,15 @@ enum Syscalls {
         return Int(clamping: limit.rlim_cur)
     }
 
+    /// The lowest descriptor number free now: about how many the process has open, since the kernel
+    /// hands out the lowest free one. Found by opening /dev/null and closing it again.
+    static func lowestFreeDescriptor() -> Int {
+        let fd = open("/dev/null", O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return Int.max }  // EMFILE: none is free
+        Glibc.close(fd)
+        return Int(fd)
+    }
+
     /// Whether a write to `fd` would not wait now (poll(2) for POLLOUT, without waiting). A pipe is
     /// writable while it has a free page, so a line shorter than that goes in whole.
     static func isWritableNow(_ fd: Int32) -> Bool {

@@ -97,7 +97,11 @@ public struct TCPClient: Sendable {
         return reply
     }
 
+    /// Prints a reply as one line: a `\r\n` end becomes `\n`, and a reply without a line end gets one.
     private func show(_ reply: [UInt8]) {
-        console.writeOut(reply.last == UInt8(ascii: "\n") ? reply : reply + [UInt8(ascii: "\n")])
+        var line = reply
+        if line.last == UInt8(ascii: "\n") { line.removeLast() }
+        if line.last == UInt8(ascii: "\r") { line.removeLast() }
+        console.writeOut(line + [UInt8(ascii: "\n")])
     }
 }

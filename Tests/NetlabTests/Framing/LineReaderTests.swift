@@ -54,6 +54,15 @@ struct LineReaderTests {
         #expect(messages.map(\.ending) == [.pause, .lineEnd])
     }
 
+    @Test("a message of exactly the maximum, then a pause, is one whole message, not an overlong one")
+    func exactlyTheMaximum() async throws {
+        let messages = try await read(
+            [[UInt8](repeating: 121, count: 100), Array("os\n".utf8)], maxLineBytes: 100,
+            pauseBetween: .milliseconds(600))
+        #expect(messages.map(\.text.count) == [100, 2])
+        #expect(messages.map(\.ending) == [.pause, .lineEnd])
+    }
+
     @Test("a pause never cuts a UTF-8 character in two")
     func pauseKeepsCharactersWhole() async throws {
         let word = Array("héllo".utf8)  // h, then é as C3 A9

@@ -110,6 +110,8 @@ struct RexecTests {
             ("date --set=2001-01-01", 126, "would set the server's clock"),
             ("date --se 2001-01-01", 126, "would set the server's clock"),
             ("date -us 2001-01-01", 126, "would set the server's clock"),
+            ("date 0101000020", 126, "would set the server's clock"),  // MMDDhhmmYY, POSIX's way
+            ("date -u -- 0101000020", 126, "would set the server's clock"),
             ("   ", 126, "empty command"),
         ])
     func refusals(line: String, status: Int32, reason: String) async throws {
@@ -130,6 +132,9 @@ struct RexecTests {
         #expect(!CommandPolicy.setsTheClock("-uR"))
         #expect(!CommandPolicy.setsTheClock("--date=yesterday"))
         #expect(!CommandPolicy.setsTheClock("+%s"))
+        #expect(CommandPolicy.clockSetting(in: ["-d", "2001-01-01", "+%Y"]) == nil)
+        #expect(CommandPolicy.clockSetting(in: ["--date", "tomorrow", "-u"]) == nil)
+        #expect(CommandPolicy.clockSetting(in: ["-u", "0101000020"]) == "0101000020")
         let fixture = try RexecFixture()
         defer { fixture.stop() }
         let reply = try await fixture.ask("date -u -d @0 +%Y")
