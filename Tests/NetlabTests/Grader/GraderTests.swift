@@ -110,6 +110,8 @@ let brokenCases: [GradeCase] = [
     GradeCase("half-duplex-chat", "broken/half_duplex_server.py full-duplex {port}", fails: [4, 5, 7]),
     GradeCase("half-duplex-chat", "broken/half_duplex_server.py echo {port}", fails: [2, 3]),
     GradeCase("half-duplex-chat", "broken/half_duplex_server.py silent {port}", fails: [1]),
+    GradeCase("half-duplex-chat", "broken/half_duplex_server.py no-newline {port}", fails: [9]),
+    GradeCase("half-duplex-chat", "broken/half_duplex_server.py empty-ok {port}", fails: [10]),
     GradeCase("room-chat-server", "broken/room_chat_server.py echo {port}", fails: [5, 6, 9]),
     GradeCase("room-chat-server", "broken/room_chat_server.py no-rooms {port}", fails: [3, 6, 9]),
     GradeCase("room-chat-server", "broken/room_chat_server.py one-at-a-time {port}", fails: [1, 9]),

@@ -3,6 +3,8 @@
 #   full-duplex  sends each typed line at once, whoever's turn it is (that is 16-8)
 #   echo         answers with the client's own line instead of what is typed
 #   silent       never shows what the client sends
+#   no-newline   takes turns right, but sends each reply without the newline the protocol ends it with
+#   empty-ok     ends with '\n' as it should, but only quit ends the chat: an empty line is sent on
 import socket, sys, threading, time
 
 flaw, port = sys.argv[1], int(sys.argv[2])
@@ -35,7 +37,7 @@ while True:
         client.send(data)
         continue
     reply = input('server> ')
-    if flaw != 'seed' and reply in ('', 'quit'):
+    if flaw != 'seed' and (reply == 'quit' or (reply == '' and flaw != 'empty-ok')):
         break
-    client.send(reply.encode('utf-8'))
+    client.send((reply + ('\n' if flaw == 'empty-ok' else '')).encode('utf-8'))
 client.close()
