@@ -49,7 +49,7 @@ struct RoundTripBenchmark: Sendable {
     }
 
     func run() throws -> Result {
-        Syscalls.raiseOpenFileLimit()
+        Socket.raiseOpenFileLimit()
         let epoll = Syscalls.epollCreate()
         defer { Syscalls.close(epoll) }
         return measure(try connectAll(watchedBy: epoll), watchedBy: epoll)

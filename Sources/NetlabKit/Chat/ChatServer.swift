@@ -105,9 +105,9 @@ public final class ChatServer: Sendable {
     /// Checks the login line and registers the client, or answers why not; nil when refused.
     private func login(_ line: Message, socket: Socket, peer: String) async -> ChatMember? {
         // A login without a line end, as the seeds' clients send it, gets answers without one.
-        let lineEnd = line.ending == .pause ? "" : "\n"
+        let usesLineEnds = line.ending != .pause
         func refuse(_ reply: String, log: String) async -> ChatMember? {
-            try? await socket.send(reply + lineEnd)
+            try? await socket.send(reply + (usesLineEnds ? "\n" : ""))
             self.log("\(peer): \(log)")
             return nil
         }
@@ -137,7 +137,7 @@ public final class ChatServer: Sendable {
         }
         let member = ChatMember(
             socket: socket, peer: peer, name: name, room: room, queueLimit: maxQueueBytes,
-            usesLineEnds: line.ending != .pause)
+            usesLineEnds: usesLineEnds)
         // Nothing reaches a client before its `success`: it is queued as the member joins, not after.
         let welcome = { if self.chatProtocol == .rooms { member.deliver("success") } }
         guard directory.join(member, welcome: welcome) else {

@@ -263,10 +263,7 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
 
     /// The time now in ISO 8601 form, local time with its offset, for a failure message.
     private static func isoNow() -> String {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = "yyyy-MM-dd'T'HH:mm:ssXXXXX"
-        return formatter.string(from: Date())
+        TimeCheck.englishFormatter("yyyy-MM-dd'T'HH:mm:ssXXXXX").string(from: Date())
     }
 
     /// JSON text re-encoded with sorted keys and no spaces, so equal values compare equal.

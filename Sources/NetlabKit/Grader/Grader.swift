@@ -25,7 +25,7 @@ public struct Grader: Sendable {
         defer { program.finish() }
         let deadline = ContinuousClock.now + totalTimeout
         var results: [CheckResult] = []
-        var startFailure: CheckFailure?
+        var neverListened = false
 
         for check in exercise.checks {
             if ContinuousClock.now >= deadline {
@@ -36,7 +36,7 @@ public struct Grader: Sendable {
                 )
                 continue
             }
-            if startFailure != nil {
+            if neverListened {
                 // It never listened (whether it then ended or hangs on): the first check said why.
                 results.append(
                     result(
@@ -48,7 +48,7 @@ public struct Grader: Sendable {
                 do {
                     try await program.start(within: .seconds(exercise.listenTimeout ?? 10))
                 } catch let failure as CheckFailure {
-                    startFailure = failure
+                    neverListened = true
                     results.append(result(check, failure: failure.message, hint: Self.startHint))
                     continue
                 }

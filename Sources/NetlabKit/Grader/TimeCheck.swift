@@ -67,9 +67,7 @@ enum TimeCheck {
     }
 
     private static func isNear(_ text: String, formats: [String], now: Date) -> Bool {
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.timeZone = TimeZone.current
+        let formatter = englishFormatter()
         formatter.isLenient = false
         return formats.contains { format in
             formatter.dateFormat = format
@@ -84,13 +82,20 @@ enum TimeCheck {
     /// program writes local time or UTC (it runs in the grader's zone), so the day is the one in either.
     private static func namesItsWeekday(_ text: String, date: Date) -> Bool {
         let written = text.prefix { $0.isLetter }.lowercased()
-        let formatter = DateFormatter()
-        formatter.locale = Locale(identifier: "en_US_POSIX")
-        formatter.dateFormat = written.count > 3 ? "EEEE" : "EEE"
+        let formatter = englishFormatter(written.count > 3 ? "EEEE" : "EEE")
         return [TimeZone.current, TimeZone(identifier: "UTC")!].contains { zone in
             formatter.timeZone = zone
             return formatter.string(from: date).lowercased() == written
         }
+    }
+
+    /// A formatter for English day and month names whatever the machine's language, in local time.
+    static func englishFormatter(_ format: String = "") -> DateFormatter {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_US_POSIX")
+        formatter.timeZone = TimeZone.current
+        formatter.dateFormat = format
+        return formatter
     }
 
     /// The text with spaces around it removed and runs of spaces made one: ctime pads the day with one.

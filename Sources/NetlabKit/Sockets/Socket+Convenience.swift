@@ -55,9 +55,11 @@ extension Socket {
         Syscalls.ignoreSIGPIPE()
     }
 
-    /// Lets this process open as many sockets as its hard limit allows.
-    public static func raiseOpenFileLimit() {
-        Syscalls.raiseOpenFileLimit()
+    /// Lets this process open as many sockets as its hard limit allows (the same raise `accept` relies
+    /// on, done once); returns the limit then in force.
+    @discardableResult
+    public static func raiseOpenFileLimit() -> Int {
+        openFileLimit
     }
 }
 

@@ -89,7 +89,8 @@ public final class Socket: @unchecked Sendable {
         try Syscalls.listen(fd, backlog: Int32(backlog))
     }
 
-    /// The soft limit of open descriptors, raised to the hard limit when netlab first accepts a client.
+    /// The soft limit of open descriptors, raised to the hard limit the first time it is asked for
+    /// (by the first accept, or `raiseOpenFileLimit`).
     static let openFileLimit = Syscalls.raiseOpenFileLimit()
     /// Descriptors a listener leaves free for everything else the process opens.
     static let reservedDescriptors = 64

@@ -56,10 +56,14 @@ public struct TCPClient: Sendable {
                 reply = try await receiveReply(from: socket, within: timeout, isOptional: false)
             } catch SocketError.peerClosed, SocketError.connectionReset {
                 reply = nil
-            } catch let error as SocketError where lineEnd == .none {
-                guard case .timedOut = error else { throw error }
-                throw RuntimeError(
-                    "\(error.description); if the server reads whole lines (readline), send line ends with --eol lf")
+            } catch let error as SocketError {
+                // No reply to a line sent without its end: the server may be waiting for the end.
+                if case .timedOut = error, lineEnd == .none {
+                    throw RuntimeError(
+                        "\(error.description); if the server reads whole lines (readline), send line ends with --eol lf"
+                    )
+                }
+                throw error
             }
             guard let reply else {
                 // After `exit` or `quit` a server is expected to hang up; before, a line went unanswered.
