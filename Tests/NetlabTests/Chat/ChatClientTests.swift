@@ -59,7 +59,10 @@ struct ChatClientTests {
         #expect(try await bob.readLine() == "success")
         let second = try TestProcess.netlab(rooms.clientArguments(user: "bob", room: "lobby"))
         defer { second.stop() }
-        #expect(try await second.wait(within: 20) == 1)  // a bound for a loaded machine, not a timing claim
+        // A bound for a loaded machine, not a timing claim. On a timeout the server's log says how far it got:
+        // this test has hung twice in full CI runs and never alone (see the closing note of 2026-11-29).
+        let secondStatus = try? await second.wait(within: 20)
+        #expect(secondStatus == 1, "server log: \(rooms.console.capturedErr)")
         #expect(second.stderr.contains("the name bob is already taken in room lobby"), "\(second.stderr)")
 
         let direct = try ChatFixture(.direct)
@@ -67,7 +70,8 @@ struct ChatClientTests {
         let carol = try await direct.join("carol")
         let taken = try TestProcess.netlab(direct.clientArguments(nick: "carol"))
         defer { taken.stop() }
-        #expect(try await taken.wait(within: 20) == 1)
+        let takenStatus = try? await taken.wait(within: 20)
+        #expect(takenStatus == 1, "server log: \(direct.console.capturedErr)")
         #expect(taken.stderr.contains("the server refused the nickname carol"), "\(taken.stderr)")
         #expect(taken.stderr.split(separator: "\n").count == 1, "\(taken.stderr)")
         bob.close()
