@@ -1,5 +1,6 @@
-import NetlabKit
 import Testing
+
+@testable import NetlabKit
 
 @Suite("Line reader")
 struct LineReaderTests {
@@ -10,10 +11,20 @@ struct LineReaderTests {
         try await withTimeout {
             let (sender, receiver) = try await loopbackPair()
             defer { receiver.close() }
+            let (senderPort, receiverPort) = (try sender.localAddress.port, try receiver.localAddress.port)
             let writer = Task {
                 for chunk in chunks {
                     try await sender.send(chunk)
-                    if let pauseBetween { try await Task.sleep(for: pauseBetween) }
+                    guard let pauseBetween else { continue }
+                    // The pause counts from when the reader has taken the bytes (the kernel's table shows
+                    // none unread), not from the send: a busy machine may start the reader late.
+                    try await waitUntil(within: 5) {
+                        let table = KernelTCPTable.read()
+                        return
+                            (table?.entries.first { $0.localPort == receiverPort && $0.remotePort == senderPort }?
+                            .unreadBytes ?? 0) == 0
+                    }
+                    try await Task.sleep(for: pauseBetween)
                 }
                 sender.close()
             }
