@@ -59,8 +59,7 @@ struct ChatClientTests {
         #expect(try await bob.readLine() == "success")
         let second = try TestProcess.netlab(rooms.clientArguments(user: "bob", room: "lobby"))
         defer { second.stop() }
-        // A bound for a loaded machine, not a timing claim. On a timeout the server's log says how far it got:
-        // this test has hung twice in full CI runs and never alone (see the closing note of 2026-11-29).
+        // A bound for a loaded machine, not a timing claim; on a timeout the server's log says how far it got.
         let secondStatus = try? await second.wait(within: 20)
         #expect(secondStatus == 1, "server log: \(rooms.console.capturedErr)")
         #expect(second.stderr.contains("the name bob is already taken in room lobby"), "\(second.stderr)")
@@ -68,6 +67,9 @@ struct ChatClientTests {
         let direct = try ChatFixture(.direct)
         defer { direct.stop() }
         let carol = try await direct.join("carol")
+        // The direct protocol answers nothing on success: wait until the server has carol, or the client
+        // below may log in first and be the one that is refused.
+        try await waitFor("carol joined", in: { direct.console.capturedErr })
         let taken = try TestProcess.netlab(direct.clientArguments(nick: "carol"))
         defer { taken.stop() }
         let takenStatus = try? await taken.wait(within: 20)
@@ -83,6 +85,7 @@ struct ChatClientTests {
         let chat = try ChatFixture(.direct)
         defer { chat.stop() }
         var carol = try await chat.join("carol")
+        try await waitFor("carol joined", in: { chat.console.capturedErr })  // it answers nothing on success
         let dan = try TestProcess.netlab(chat.clientArguments(nick: "dan"))
         defer { dan.stop() }
         try await waitFor("dan joined", in: { chat.console.capturedErr })
