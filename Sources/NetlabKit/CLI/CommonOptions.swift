@@ -32,6 +32,21 @@ enum ServerOptions {
     }
 }
 
+/// The options of every server that answers datagrams: what keeps a forged datagram from starting a reply loop.
+enum DatagramOptions {
+    static let options: [Option] = [
+        .flag(
+            "answer-low-ports",
+            help: "also answer senders on ports below 1024 (never echo 7, daytime 13, chargen 19, time 37)"),
+        Option(
+            "max-replies", "N", kind: .integer(0...1_000_000), default: "\(DatagramReplyGuard.defaultRepliesPerSecond)",
+            help: "most replies per second to one sender; 0 for no limit"),
+    ]
+
+    static func answersLowPorts(_ invocation: Invocation) -> Bool { invocation.flag("answer-low-ports") }
+    static func repliesPerSecond(_ invocation: Invocation) -> Int { invocation.int("max-replies") }
+}
+
 /// The options every client shares: --host, --port, --timeout.
 enum ClientOptions {
     static func options(

@@ -13,7 +13,8 @@ enum DaytimeCommand {
         discussion: """
             Without --port the port comes from the services database (getservbyname("daytime"), normally 13).
             Ports below 1024 need root, so without root the server moves to \(unprivilegedPort), says so,
-            and 'netlab daytime client' looks there too.
+            and 'netlab daytime client' looks there too. Over UDP the server never answers its own port or ports
+            below 1024, and one sender at most --max-replies times a second, so no forged datagram starts a loop.
             """,
         options: [
             Option(
@@ -22,7 +23,7 @@ enum DaytimeCommand {
                 "port", "PORT", kind: .port, default: "daytime service", help: "port to listen on; 0 picks a free one"),
             Option(
                 "protocol", "PROTO", kind: .choice(["both", "udp", "tcp"]), default: "both", help: "udp, tcp or both"),
-        ],
+        ] + DatagramOptions.options,
         examples: ["netlab daytime server --port 0 --protocol udp"],
         action: { invocation in
             let console = invocation.console
@@ -30,20 +31,24 @@ enum DaytimeCommand {
             let serveUDP = choice != "tcp"
             let serveTCP = choice != "udp"
             let host = invocation.string("host")!
+            let makeServer = { (port: Int) in
+                try DaytimeServer(
+                    host: host, port: port, udp: serveUDP, tcp: serveTCP, console: console,
+                    answersLowPorts: DatagramOptions.answersLowPorts(invocation),
+                    repliesPerSecond: DatagramOptions.repliesPerSecond(invocation))
+            }
             var server: DaytimeServer
             if invocation.isGiven("port") {
-                server = try DaytimeServer(
-                    host: host, port: invocation.int("port"), udp: serveUDP, tcp: serveTCP, console: console)
+                server = try makeServer(invocation.int("port"))
             } else {
                 let port = servicePort(serveUDP ? .udp : .tcp, console: console)
                 do {
-                    server = try DaytimeServer(host: host, port: port, udp: serveUDP, tcp: serveTCP, console: console)
+                    server = try makeServer(port)
                 } catch SocketError.privilegedPort {
                     console.err(
                         "port \(port) needs root (EACCES) — serving daytime on \(unprivilegedPort) instead; "
                             + "'netlab daytime client' looks there too, other clients need port \(unprivilegedPort)")
-                    server = try DaytimeServer(
-                        host: host, port: unprivilegedPort, udp: serveUDP, tcp: serveTCP, console: console)
+                    server = try makeServer(unprivilegedPort)
                 }
             }
             for (index, (address, transport)) in try server.localAddresses.enumerated() {

@@ -4,16 +4,31 @@
 /// then the server closes the connection; what the client sends is ignored. See lessons/05-ports-and-services.md.
 public final class DaytimeServer: Sendable {
     public let console: Console
+    /// Whether UDP senders on ports below 1024 are answered (never the echo, daytime, chargen and time ports).
+    public let answersLowPorts: Bool
+    /// The most UDP replies per second to one sender; 0 means no limit.
+    public let repliesPerSecond: Int
     private let udp: Socket?
     private let tcp: Socket?
 
     /// The reply: the time in ctime form and CRLF, as inetd's built-in daytime service answers.
     public static func reply() -> [UInt8] { Array((CTime.now() + "\r\n").utf8) }
 
+    /// Whether a datagram is itself a daytime answer (a ctime line), which only another daytime server sends.
+    static func isDaytimeReply(_ datagram: [UInt8]) -> Bool {
+        guard datagram.count <= 64, let text = String(validating: datagram, as: UTF8.self) else { return false }
+        let line = text.trimmingLineEnd()
+        return line.wholeMatch(of: /[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}/) != nil
+    }
+
     /// Binds a UDP socket, a TCP listener, or both on the same port number (port 0: one free port for both).
-    public init(host: String, port: Int, udp serveUDP: Bool = true, tcp serveTCP: Bool = true, console: Console) throws
-    {
+    public init(
+        host: String, port: Int, udp serveUDP: Bool = true, tcp serveTCP: Bool = true, console: Console,
+        answersLowPorts: Bool = false, repliesPerSecond: Int = DatagramReplyGuard.defaultRepliesPerSecond
+    ) throws {
         self.console = console
+        self.answersLowPorts = answersLowPorts
+        self.repliesPerSecond = repliesPerSecond
         var attempt = 0
         while true {
             attempt += 1
@@ -44,9 +59,19 @@ public final class DaytimeServer: Sendable {
     public func run() async throws {
         try await withThrowingDiscardingTaskGroup { group in
             if let udp {
+                let local = try udp.localAddress
                 group.addTask(executorPreference: udp.loop) {
+                    var replyGuard = DatagramReplyGuard(
+                        local: local, answersLowPorts: self.answersLowPorts, repliesPerSecond: self.repliesPerSecond)
                     while !Task.isCancelled {
-                        let (_, sender) = try await udp.receiveDatagram()
+                        let (datagram, sender) = try await udp.receiveDatagram()
+                        // Another daytime server's answer is a datagram too: answering it would loop for ever.
+                        let refusal: DatagramReplyGuard.Refusal? =
+                            Self.isDaytimeReply(datagram) ? .looksLikeReply : replyGuard.refusal(for: sender)
+                        if let refusal {
+                            if let line = replyGuard.logLine(for: refusal, from: sender) { self.console.log(line) }
+                            continue
+                        }
                         self.console.log("daytime (udp) for \(sender)")
                         try? await udp.send(Self.reply(), to: sender)
                     }

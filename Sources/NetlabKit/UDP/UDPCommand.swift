@@ -10,14 +10,17 @@ enum UDPCommand {
         discussion: """
             The first line on stdout says where the server listens; datagrams and errors are logged on stderr.
             Replies: timestamp is '[ctime] data', echo sends the data back, upper in capitals, hello answers 'Hello, X!'.
+            A datagram's source can be forged, so the server never answers its own port or ports below 1024, and
+            answers one sender at most --max-replies times a second: no datagram can start a reply loop.
             """,
-        options: ServerOptions.options(reply: true, logs: "each datagram"),
+        options: ServerOptions.options(reply: true, logs: "each datagram") + DatagramOptions.options,
         examples: ["netlab udp server --port 0 --reply hello"],
         action: { invocation in
             let server = try UDPServer(
                 host: invocation.string("host")!, port: invocation.int("port"),
                 reply: ReplyMode(rawValue: invocation.string("reply")!)!, console: invocation.console,
-                logsDatagrams: !invocation.flag("quiet"))
+                logsDatagrams: !invocation.flag("quiet"), answersLowPorts: DatagramOptions.answersLowPorts(invocation),
+                repliesPerSecond: DatagramOptions.repliesPerSecond(invocation))
             ServerOptions.announce(try server.localAddress, transport: "udp", invocation: invocation)
             try await server.run()
             return 0

@@ -6,6 +6,10 @@ public final class UDPServer: Sendable {
     public let reply: ReplyMode
     public let console: Console
     public let logsDatagrams: Bool
+    /// Whether senders on ports below 1024 are answered (never the echo, daytime, chargen and time ports).
+    public let answersLowPorts: Bool
+    /// The most replies per second to one sender; 0 means no limit.
+    public let repliesPerSecond: Int
     /// Called with every datagram, before it is answered (the grader's scripted server records them).
     public let onMessage: (@Sendable (Message) -> Void)?
     private let socket: Socket
@@ -13,12 +17,15 @@ public final class UDPServer: Sendable {
     /// Creates the socket and binds it: socket(2) with SOCK_DGRAM, bind(2).
     public init(
         host: String, port: Int, reply: ReplyMode, console: Console, logsDatagrams: Bool = true,
+        answersLowPorts: Bool = false, repliesPerSecond: Int = DatagramReplyGuard.defaultRepliesPerSecond,
         onMessage: (@Sendable (Message) -> Void)? = nil
     ) throws {
         self.reply = reply
         self.onMessage = onMessage
         self.console = console
         self.logsDatagrams = logsDatagrams
+        self.answersLowPorts = answersLowPorts
+        self.repliesPerSecond = repliesPerSecond
         socket = try Socket.boundUDP(host: host, port: port)
     }
 
@@ -26,10 +33,19 @@ public final class UDPServer: Sendable {
     public var localAddress: SocketAddress { get throws { try socket.localAddress } }
 
     /// Answers datagrams until cancelled: recvfrom(2), then sendto(2) to the sender.
+    ///
+    /// A datagram whose reply could loop (see `DatagramReplyGuard`) is not answered.
     public func run() async throws {
+        let local = try socket.localAddress
         try await withTaskExecutorPreference(socket.loop) {
+            var replyGuard = DatagramReplyGuard(
+                local: local, answersLowPorts: answersLowPorts, repliesPerSecond: repliesPerSecond)
             while !Task.isCancelled {
                 let (datagram, sender) = try await socket.receiveDatagram()
+                if let refusal = replyGuard.refusal(for: sender) {
+                    if let line = replyGuard.logLine(for: refusal, from: sender) { console.log(line) }
+                    continue
+                }
                 if logsDatagrams { console.log("received \(datagram.count) bytes from \(sender)") }
                 let message = Message(datagram: datagram)
                 onMessage?(message)
