@@ -1,7 +1,8 @@
 /// Finds the valid word closest to a mistyped one, for "did you mean" hints.
 enum Suggestion {
     /// The candidate with the smallest edit distance to `word`, ties going to the earlier one.
-    /// A candidate that begins with the word (`time` for `timestamp`) wins over a merely similar one.
+    /// A candidate that begins with the word (`time` for `timestamp`) wins over a merely similar one, and one
+    /// with the word's first letter over one without.
     static func closest(to word: String, in candidates: [String]) -> String? {
         let trimmed = word.drop { $0 == "-" }
         // A one-letter short option (-v, -p) most likely stands for the long one with that initial.
@@ -13,7 +14,12 @@ enum Suggestion {
         if trimmed.count >= 2, let prefixed = candidates.first(where: { $0.drop { $0 == "-" }.hasPrefix(trimmed) }) {
             return prefixed
         }
-        return candidates.min { editDistance(word, $0) < editDistance(word, $1) }
+        // A mistyped word rarely has the wrong first letter: `hi` means `hello`, though `echo` is fewer edits away.
+        let initial = trimmed.first.map { Character($0.lowercased()) }
+        let sameInitial = candidates.filter { candidate in
+            candidate.drop { $0 == "-" }.first.map { Character($0.lowercased()) } == initial
+        }
+        return (sameInitial.isEmpty ? candidates : sameInitial).min { editDistance(word, $0) < editDistance(word, $1) }
     }
 
     /// Levenshtein distance: the fewest insertions, deletions and substitutions from `a` to `b`.

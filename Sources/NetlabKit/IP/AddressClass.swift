@@ -55,7 +55,7 @@ public enum AddressClass: String, CaseIterable, Sendable {
     /// What the class is for, in a few words.
     public var purpose: String {
         switch self {
-        case .a: "unicast: 128 networks of 16,777,214 hosts each"
+        case .a: "unicast: 126 usable networks (2^7 − 2: 0 and 127 are reserved) of 16,777,214 hosts each"
         case .b: "unicast: 16,384 networks of 65,534 hosts each"
         case .c: "unicast: 2,097,152 networks of 254 hosts each"
         case .d: "multicast groups, no networks or hosts"

@@ -62,7 +62,7 @@ extension IPExplanation {
             let smaller =
                 hostBits > 2
                 ? "2^\(hostBits - 1) − 2 = \((1 << (hostBits - 1)) - 2) is too few"
-                : "fewer bits leave no host"
+                : "2^1 − 2 = 0: a /31's two addresses serve hosts only on an RFC 3021 point-to-point link, not in a subnet plan"
             let next = Address(bits: network.last.bits &+ 1)
             let nextText = network.last == plan.parent.last ? "the network is full" : "next free \(next)"
             placements.append(

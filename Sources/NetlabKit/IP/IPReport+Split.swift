@@ -140,7 +140,7 @@ extension SubnetPlan.Request {
                 sorted.count == 1
                 ? sorted[0] : sorted.dropLast().joined(separator: ", ") + " and " + sorted.last!
             return
-                "\(hosts.count) subnet\(hosts.count == 1 ? "" : "s") for \(list) hosts (VLSM, largest first)"
+                "\(hosts.count) subnet\(hosts.count == 1 ? "" : "s") for \(list) host\(hosts == [1] ? "" : "s") (VLSM, largest first)"
         }
     }
 }

@@ -132,6 +132,10 @@ struct CLITests {
                 "netlab tcp server: --reply must be one of timestamp, echo, upper or hello, not 'time' — did you mean 'timestamp'?\n"
             ),
             (
+                ["tcp", "server", "--reply", "hi"],
+                "netlab tcp server: --reply must be one of timestamp, echo, upper or hello, not 'hi' — did you mean 'hello'?\n"
+            ),
+            (
                 ["udp", "client", "--timeout", "-1"],
                 "netlab udp client: --timeout must be a number of seconds above 0 and at most 86400 (a day), such as 1 or 0.5, not '-1'\n"
             ),

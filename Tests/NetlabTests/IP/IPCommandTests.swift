@@ -70,7 +70,7 @@ struct IPCommandTests {
         let result = await IPTestSupport.run("ip", "class", "10.20.30.40")
         let expected = """
             address:          10.20.30.40
-            class:            A (unicast: 128 networks of 16,777,214 hosts each)
+            class:            A (unicast: 126 usable networks (2^7 − 2: 0 and 127 are reserved) of 16,777,214 hosts each)
             first octet:      10 = 00001010
             leading bits:     0 (every class A address starts with it)
             class range:      0.0.0.0 to 127.255.255.255 (first octet 0–127)
@@ -81,6 +81,14 @@ struct IPCommandTests {
             """
         #expect(result.status == 0)
         #expect(result.out == expected, "\(IPTestSupport.lineDiff(result.out, expected))")
+    }
+
+    @Test("split --hosts 1 speaks of one host, and a 2-host subnet's working agrees with RFC 3021")
+    func splitOneHost() async {
+        let result = await IPTestSupport.run("ip", "split", "10.0.0.0/24", "--hosts", "1", "--explain")
+        #expect(result.out.contains("1 subnet for 1 host (VLSM"), "got \(result.out)")
+        #expect(!result.out.contains("leave no host"))
+        #expect(result.out.contains("RFC 3021 point-to-point"))
     }
 
     @Test("split --hosts prints the VLSM table largest first")
