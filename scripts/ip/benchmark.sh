@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # The `netlab ip` benchmark: start-up beside sipcalc, ipcalc and Python, and summarizing 100,000 prefixes.
-# Usage: scripts/ip/benchmark.sh [path/to/netlab]   (default: builds a static executable in .build-ip/bench)
+# Usage: scripts/ip/benchmark.sh [path/to/netlab]   (default: the plain release build, a static executable)
 # Needs hyperfine, sipcalc, ipcalc and python3. A benchmark, not a test: quote medians, the machine is noisy.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 netlab=${1:-}
 if [[ -z "$netlab" ]]; then
-    swift build -c release --product netlab --scratch-path .build-ip/bench -Xswiftc -static-executable
-    netlab=.build-ip/bench/release/netlab
+    swift build -c release --product netlab
+    netlab=.build/release/netlab
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
