@@ -9,6 +9,7 @@
 #include <sys/syscall.h>
 #include <dirent.h>
 #include <limits.h>
+#include <errno.h>
 
 int cnetlab_accept4(int fd, struct sockaddr *address, socklen_t *length) {
     return accept4(fd, address, length, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -120,7 +121,8 @@ void cnetlab_remove_tracked_folders(void) {
         if (folder_state[i] != 2) continue;
         int fd = open(tracked_folders[i], O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
         if (fd >= 0) remove_contents(fd, 16);
-        rmdir(tracked_folders[i]);
+        // A tracked path may be a file, such as a Unix socket's, rather than a folder.
+        if (rmdir(tracked_folders[i]) != 0 && errno == ENOTDIR) unlink(tracked_folders[i]);
     }
 }
 

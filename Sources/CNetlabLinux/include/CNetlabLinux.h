@@ -43,7 +43,7 @@ void cnetlab_untrack_child(int pid);
 /// Kills every tracked process group with SIGKILL. Async-signal-safe.
 void cnetlab_kill_tracked_children(void);
 
-/// Remembers a temporary folder, so an interrupt of netlab can remove it (at most 64 at once).
+/// Remembers a temporary folder (or a Unix socket file), so an interrupt of netlab can remove it (at most 64 at once).
 void cnetlab_track_folder(const char *path);
 
 /// Forgets a temporary folder once netlab has removed it itself.

@@ -32,6 +32,31 @@ enum ServerOptions {
     }
 }
 
+/// `--unix PATH`: a Unix domain socket file in place of --host and --port, for the TCP and UDP lessons on one machine.
+enum UnixSocketOption {
+    static let option = Option(
+        "unix", "PATH", help: "a Unix domain socket file to use instead of --host and --port, such as /tmp/netlab.sock")
+
+    /// Where a command listens or connects: `--unix PATH`, or `--host` and `--port`.
+    static func endpoint(_ invocation: Invocation) throws -> Endpoint {
+        guard let path = invocation.string("unix") else {
+            return .inet(host: invocation.string("host")!, port: invocation.int("port"))
+        }
+        if invocation.isGiven("host") || invocation.isGiven("port") {
+            throw UsageError(
+                command: invocation.commandPath,
+                "--unix names a socket file, which has no host or port — give --unix, or --host and --port, not both")
+        }
+        return .unix(path: path)
+    }
+
+    /// How a server's first line names its transport: `tcp`, or `unix stream` for a Unix socket.
+    static func transport(_ endpoint: Endpoint, _ inet: String) -> String {
+        guard case .unix = endpoint else { return inet }
+        return inet == "udp" ? "unix datagram" : "unix stream"
+    }
+}
+
 /// The options of every server that answers datagrams: what keeps a forged datagram from starting a reply loop.
 enum DatagramOptions {
     static let options: [Option] = [

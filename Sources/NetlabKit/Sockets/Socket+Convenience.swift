@@ -19,6 +19,47 @@ extension Socket {
         return socket
     }
 
+    /// socket, bind and listen on a Unix socket file (a stream socket, the TCP lesson on one machine).
+    /// A stale file left by a stopped server is replaced; a live server's socket or any other file is refused.
+    public static func listening(unixPath path: String, backlog: Int = 4096) throws -> Socket {
+        let address = try SocketAddress(unixPath: path)
+        try claimUnixPath(address, kind: .tcp)
+        let socket = try Socket(.tcp, family: .unix)
+        try socket.bind(to: address)
+        try socket.listen(backlog: backlog)
+        return socket
+    }
+
+    /// socket and bind on a Unix socket file for datagrams (the UDP lesson on one machine).
+    public static func boundDatagram(unixPath path: String) throws -> Socket {
+        let address = try SocketAddress(unixPath: path)
+        try claimUnixPath(address, kind: .udp)
+        let socket = try Socket(.udp, family: .unix)
+        try socket.bind(to: address)
+        return socket
+    }
+
+    /// socket and connect to a Unix socket file.
+    public static func connected(
+        unixPath path: String, kind: Kind = .tcp, timeout: Duration? = .seconds(5),
+        loop: EventLoop = EventLoopGroup.shared.next()
+    ) async throws -> Socket {
+        let address = try SocketAddress(unixPath: path)
+        let socket = try Socket(kind, family: .unix, loop: loop)
+        do {
+            if kind == .udp {
+                // A datagram from an unnamed Unix socket cannot be answered: the client needs a path of its own.
+                let own = "/tmp/netlab-client-\(Syscalls.processID)-\(UInt32.random(in: .min ... .max)).sock"
+                try socket.bind(to: try SocketAddress(unixPath: own))
+            }
+            try await socket.connect(to: address, timeout: timeout)
+        } catch {
+            socket.close()
+            throw error
+        }
+        return socket
+    }
+
     /// socket and connect: tries each address of `host` in turn, each for at most `timeout`.
     public static func connected(
         host: String, port: Int, kind: Kind = .tcp, timeout: Duration? = .seconds(5),

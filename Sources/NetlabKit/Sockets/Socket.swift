@@ -1,3 +1,4 @@
+import CNetlabLinux
 import Glibc
 import Synchronization
 
@@ -33,6 +34,8 @@ public final class Socket: @unchecked Sendable {
     private let emptiedAtReadEvent = Atomic<UInt64>(.max)
     /// Who is at the other end, for error messages: `127.0.0.1:21567`.
     private let peerName = Mutex<String>("the peer")
+    /// The Unix socket file this socket was bound to, removed when it closes.
+    private let boundPath = Mutex<String?>(nil)
 
     /// Creates a socket (socket(2)), non-blocking and close-on-exec, watched by `loop`.
     public init(_ kind: Kind, family: SocketAddress.Family, loop: EventLoop = EventLoopGroup.shared.next()) throws {
@@ -69,12 +72,25 @@ public final class Socket: @unchecked Sendable {
     /// Binds the socket to a local address (bind(2)); TCP listeners get SO_REUSEADDR first,
     /// so a restarted server does not wait for old connections in TIME_WAIT.
     public func bind(to address: SocketAddress) throws {
-        if kind == .tcp {
+        if kind == .tcp, family != .unix {
             try Syscalls.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
         }
         do {
             try Syscalls.bind(fd, to: address)
+            if let path = address.unixPath, !path.isEmpty {
+                boundPath.withLock { $0 = path }
+                // The file outlives the process unless removed: on close, and on Ctrl-C or SIGTERM too.
+                cnetlab_track_folder(path)
+                cnetlab_install_interrupt_handler()
+            }
         } catch SocketError.system(_, let code) {
+            if let path = address.unixPath {
+                switch code {
+                case EADDRINUSE: throw SocketError.unixPathInUse(path: path)
+                case EACCES: throw SocketError.system(call: "bind \(path)", code: code)
+                default: throw SocketError.system(call: "bind", code: code)
+                }
+            }
             switch code {
             case EADDRINUSE: throw SocketError.addressInUse(host: address.host, port: address.port)
             case EACCES where address.port < 1024: throw SocketError.privilegedPort(port: address.port)
@@ -332,6 +348,35 @@ public final class Socket: @unchecked Sendable {
         if isClosed.exchange(true, ordering: .acquiringAndReleasing) { return }
         loop.deregister(fd)
         Syscalls.close(fd)
+        if let path = boundPath.withLock({ $0 }) {
+            Syscalls.removeFile(path)
+            cnetlab_untrack_folder(path)
+        }
+    }
+
+    /// Makes a Unix socket path free to bind: nothing there, or a socket file that no server answers on
+    /// any more (left by one that was killed), which is removed. A live server's socket and anything that
+    /// is not a socket are refused and left untouched.
+    static func claimUnixPath(_ address: SocketAddress, kind: Kind) throws {
+        guard let path = address.unixPath else { return }
+        switch Syscalls.pathIsSocket(path) {
+        case nil: return
+        case false?: throw SocketError.unixPathNotSocket(path: path)
+        case true?:
+            let probe = try Socket(kind, family: .unix)
+            defer { probe.close() }
+            do {
+                _ = try Syscalls.connect(probe.fd, to: address)
+            } catch SocketError.system(_, let code) where code == ECONNREFUSED {
+                Syscalls.removeFile(path)  // stale: nobody is bound to it
+                return
+            } catch SocketError.system(_, let code) where code == ENOENT {
+                return
+            } catch {
+                // EAGAIN (its backlog is full) and the like: someone is there.
+            }
+            throw SocketError.unixPathInUse(path: path)
+        }
     }
 
     // MARK: Options and addresses

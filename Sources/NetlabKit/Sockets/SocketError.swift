@@ -30,6 +30,14 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
     case atCapacity(peer: String, limit: Int)
     /// Any other failure of a socket call, with its name and errno.
     case system(call: String, code: Int32)
+    /// A Unix socket path that cannot name a socket: empty, too long, or with a NUL byte.
+    case badUnixPath(path: String, limit: Int)
+    /// A live server already listens on the Unix socket path.
+    case unixPathInUse(path: String)
+    /// The Unix socket path names something that is not a socket, which netlab never replaces.
+    case unixPathNotSocket(path: String)
+    /// Nothing listens on a Unix socket path: no file there (ENOENT), or a file left by a stopped server.
+    case unixNothingListening(path: String, code: Int32)
 
     /// The transport a message talks about.
     public enum Transport: String, Sendable {
@@ -39,7 +47,10 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
 
     /// What a failed connect(2) means for a student, from its errno.
     static func connecting(to address: SocketAddress, transport: Transport, code: Int32) -> SocketError {
-        switch code {
+        if let path = address.unixPath, [ECONNREFUSED, ENOENT].contains(code) {
+            return .unixNothingListening(path: path, code: code)
+        }
+        return switch code {
         case ECONNREFUSED: .connectionRefused(host: address.host, port: address.port, transport: transport)
         case ETIMEDOUT: .timedOut(operation: "connecting to", peer: address.description, seconds: 0)
         case EHOSTUNREACH, ENETUNREACH, EHOSTDOWN: .hostUnreachable(host: address.host, code: code)
@@ -87,6 +98,19 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
                 + "raise the limit with 'ulimit -n' before starting the server to hold more clients"
         case .system(let call, let code):
             "\(call) failed (\(Errno.name(code)): \(Errno.message(code)))"
+        case .badUnixPath(let path, let limit):
+            path.utf8.count > limit
+                ? "the socket path '\(path)' is \(path.utf8.count) bytes, but a Unix socket's path holds at most \(limit) — "
+                    + "choose a shorter --unix path, such as /tmp/netlab.sock"
+                : "'\(path)' cannot name a Unix socket — give a file path such as /tmp/netlab.sock"
+        case .unixPathInUse(let path):
+            "a server is already listening on \(path) (EADDRINUSE) — stop it, or choose another --unix path"
+        case .unixPathNotSocket(let path):
+            "\(path) exists and is not a socket — netlab leaves it untouched; remove it yourself or choose another --unix path"
+        case .unixNothingListening(let path, let code):
+            code == ENOENT
+                ? "no socket at \(path) (ENOENT) — start the server first, or check --unix"
+                : "nothing is listening on \(path) (ECONNREFUSED) — its server has stopped; start it again, or check --unix"
         }
     }
 

@@ -296,6 +296,22 @@ enum Syscalls {
         return Int(UInt16(bigEndian: UInt16(truncatingIfNeeded: entry.pointee.s_port)))
     }
 
+    /// What is at a path, without following a symbolic link (lstat(2)): nil when nothing is, else whether
+    /// it is a socket.
+    static func pathIsSocket(_ path: String) -> Bool? {
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_mode & S_IFMT == S_IFSOCK
+    }
+
+    /// This process's ID (getpid(2)).
+    static var processID: Int32 { getpid() }
+
+    /// Wraps unlink(2), for a Unix socket's file; an error means it is already gone.
+    static func removeFile(_ path: String) {
+        _ = unlink(path)
+    }
+
     /// Wraps getnameinfo(3) with NI_NUMERICHOST and NI_NUMERICSERV.
     static func numericName(of address: SocketAddress) -> (host: String, port: Int) {
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))

@@ -19,8 +19,7 @@ public struct TCPClient: Sendable {
         }
     }
 
-    public let host: String
-    public let port: Int
+    public let endpoint: Endpoint
     public let timeout: Duration
     public let lineEnd: LineEnd
     public let console: Console
@@ -32,8 +31,11 @@ public struct TCPClient: Sendable {
     static let replyPause = Duration.milliseconds(50)
 
     public init(host: String, port: Int, timeout: Duration, lineEnd: LineEnd = .none, console: Console) {
-        self.host = host
-        self.port = port
+        self.init(to: .inet(host: host, port: port), timeout: timeout, lineEnd: lineEnd, console: console)
+    }
+
+    public init(to endpoint: Endpoint, timeout: Duration, lineEnd: LineEnd = .none, console: Console) {
+        self.endpoint = endpoint
         self.timeout = timeout
         self.lineEnd = lineEnd
         self.console = console
@@ -41,7 +43,7 @@ public struct TCPClient: Sendable {
 
     /// Connects, then sends lines and prints replies; returns the exit status.
     public func run() async throws -> Int32 {
-        let socket = try await Socket.connected(host: host, port: port, kind: .tcp, timeout: timeout)
+        let socket = try await Socket.connected(to: endpoint, kind: .tcp, timeout: timeout)
         defer { socket.close() }
         if let greeting = try await receiveReply(from: socket, within: Self.greetingWait, isOptional: true) {
             show(greeting)
@@ -88,7 +90,7 @@ public struct TCPClient: Sendable {
         } catch is WaitTimeout {
             if isOptional { return nil }
             throw SocketError.timedOut(
-                operation: "waiting for a reply from", peer: SocketAddress.format(host: host, port: port),
+                operation: "waiting for a reply from", peer: endpoint.description,
                 seconds: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
         }
         while reply.last != UInt8(ascii: "\n") {

@@ -12,14 +12,15 @@ enum TCPCommand {
             Replies: timestamp is '[ctime] data', echo sends the data back, upper in capitals,
             hello greets with 'Welcome!', answers 'Hello, X!' and closes on 'exit'.
             """,
-        options: ServerOptions.options(reply: true),
-        examples: ["netlab tcp server --port 0 --reply upper"],
+        options: ServerOptions.options(reply: true) + [UnixSocketOption.option],
+        examples: ["netlab tcp server --port 0 --reply upper", "netlab tcp server --unix /tmp/netlab.sock"],
         action: { invocation in
+            let endpoint = try UnixSocketOption.endpoint(invocation)
             let server = try TCPServer(
-                host: invocation.string("host")!, port: invocation.int("port"),
-                reply: ReplyMode(rawValue: invocation.string("reply")!)!, console: invocation.console,
+                at: endpoint, reply: ReplyMode(rawValue: invocation.string("reply")!)!, console: invocation.console,
                 logsConnections: !invocation.flag("quiet"))
-            ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
+            ServerOptions.announce(
+                try server.localAddress, transport: UnixSocketOption.transport(endpoint, "tcp"), invocation: invocation)
             try await server.run()
             return 0
         })
@@ -30,12 +31,13 @@ enum TCPCommand {
             An empty line or the end of input quits. Each line is sent as it was typed, without its line end,
             as the course's clients send it; --eol lf adds one for servers that read whole lines.
             """,
-        options: ClientOptions.options() + [TCPClient.lineEndOption],
-        examples: ["echo hello | netlab tcp client --port 21567"],
+        options: ClientOptions.options() + [TCPClient.lineEndOption, UnixSocketOption.option],
+        examples: [
+            "echo hello | netlab tcp client --port 21567", "echo hello | netlab tcp client --unix /tmp/netlab.sock",
+        ],
         action: { invocation in
             try await TCPClient(
-                host: invocation.string("host")!, port: invocation.int("port"),
-                timeout: invocation.duration("timeout"),
+                to: try UnixSocketOption.endpoint(invocation), timeout: invocation.duration("timeout"),
                 lineEnd: TCPClient.LineEnd(rawValue: invocation.string("eol")!)!, console: invocation.console
             ).run()
         })

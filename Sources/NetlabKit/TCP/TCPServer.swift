@@ -13,14 +13,24 @@ public final class TCPServer: Sendable {
 
     /// Creates the listening socket: socket(2), bind(2) with SO_REUSEADDR, listen(2).
     public init(
-        host: String, port: Int, reply: ReplyMode, console: Console, logsConnections: Bool = true,
+        at endpoint: Endpoint, reply: ReplyMode, console: Console, logsConnections: Bool = true,
         onMessage: (@Sendable (Message) -> Void)? = nil
     ) throws {
         self.reply = reply
         self.onMessage = onMessage
         self.console = console
         self.logsConnections = logsConnections
-        listener = try Socket.listening(host: host, port: port)
+        listener = try Socket.listening(at: endpoint)
+    }
+
+    /// Creates the listening socket on a host and port.
+    public convenience init(
+        host: String, port: Int, reply: ReplyMode, console: Console, logsConnections: Bool = true,
+        onMessage: (@Sendable (Message) -> Void)? = nil
+    ) throws {
+        try self.init(
+            at: .inet(host: host, port: port), reply: reply, console: console, logsConnections: logsConnections,
+            onMessage: onMessage)
     }
 
     /// Where the server listens; after `--port 0`, the port the kernel picked.

@@ -7,12 +7,14 @@
 public struct DatagramReplyGuard {
     /// Why a datagram was not answered.
     public enum Refusal: Equatable, Sendable {
-        /// It comes from this server's own port: from this very socket (forged), or from a server like it,
-        /// so the reply would be answered in turn.
+        /// It comes from this server's own port (or Unix socket path): from this very socket (forged), or from
+        /// a server like it, so the reply would be answered in turn.
         case ownPort
         /// It comes from port 0 or a port below 1024, where other services (echo 7, daytime 13, chargen 19,
         /// time 37) would answer the reply in turn.
         case reservedPort
+        /// It comes from an unnamed Unix socket, which has no address to answer to.
+        case unnamedSender
         /// It is itself a server's answer (a daytime line): answering answers would bounce between two servers.
         case looksLikeReply
         /// Its sender was already answered `repliesPerSecond` times in the last second.
@@ -23,6 +25,8 @@ public struct DatagramReplyGuard {
             case .ownPort: "its source port is this server's own, so the reply would be answered in turn and loop"
             case .reservedPort:
                 "its source port is below 1024, where another service could answer the reply (--answer-low-ports allows it)"
+            case .unnamedSender:
+                "its Unix socket has no path, so there is nowhere to answer; the client must bind its socket to a path"
             case .looksLikeReply: "it is another server's answer, and answering it would start a loop"
             case .rateLimited: "its sender is over the reply rate (--max-replies)"
             }
@@ -37,6 +41,8 @@ public struct DatagramReplyGuard {
     static let maxTrackedSenders = 4096
 
     public let localPort: Int
+    /// The server's own path, when it is a Unix socket.
+    public let localPath: String?
     public let answersLowPorts: Bool
     public let repliesPerSecond: Int
     private var buckets: [SocketAddress: Bucket] = [:]
@@ -54,12 +60,19 @@ public struct DatagramReplyGuard {
     ///   - repliesPerSecond: the most replies per second to one sender; 0 means no limit.
     public init(local: SocketAddress, answersLowPorts: Bool = false, repliesPerSecond: Int = defaultRepliesPerSecond) {
         localPort = local.port
+        localPath = local.unixPath
         self.answersLowPorts = answersLowPorts
         self.repliesPerSecond = repliesPerSecond
     }
 
     /// Whether a datagram from `sender` may be answered now; nil when it may, else why not.
     public mutating func refusal(for sender: SocketAddress, at now: ContinuousClock.Instant = .now) -> Refusal? {
+        if let path = sender.unixPath {
+            // A Unix socket has a path, not a port: only this server's own path could loop.
+            if path.isEmpty { return .unnamedSender }
+            if path == localPath { return .ownPort }
+            return takeToken(for: sender, at: now) ? nil : .rateLimited
+        }
         // Any host: the same port elsewhere is most likely a server like this one (two netlab servers on the
         // course port would answer each other), and on this machine it is this very socket.
         if sender.port == localPort { return .ownPort }

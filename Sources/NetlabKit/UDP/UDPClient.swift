@@ -1,15 +1,17 @@
 /// The course's UDP client (seed 000's tsUclnt.py), with what UDP lacks: a timeout and retries.
 public struct UDPClient: Sendable {
-    public let host: String
-    public let port: Int
+    public let endpoint: Endpoint
     public let timeout: Duration
     /// How many times a datagram is sent again when no reply comes.
     public let retries: Int
     public let console: Console
 
     public init(host: String, port: Int, timeout: Duration, retries: Int, console: Console) {
-        self.host = host
-        self.port = port
+        self.init(to: .inet(host: host, port: port), timeout: timeout, retries: retries, console: console)
+    }
+
+    public init(to endpoint: Endpoint, timeout: Duration, retries: Int, console: Console) {
+        self.endpoint = endpoint
         self.timeout = timeout
         self.retries = retries
         self.console = console
@@ -19,7 +21,7 @@ public struct UDPClient: Sendable {
     public func run() async throws -> Int32 {
         // connect(2) on a UDP socket only fixes the peer, so the kernel can report ECONNREFUSED
         // when nothing listens, and replies from anyone else are dropped.
-        let socket = try await Socket.connected(host: host, port: port, kind: .udp, timeout: timeout)
+        let socket = try await Socket.connected(to: endpoint, kind: .udp, timeout: timeout)
         defer { socket.close() }
         var status: Int32 = 0
         while let line = console.readLine(), !line.isEmpty {
@@ -27,7 +29,7 @@ public struct UDPClient: Sendable {
                 console.writeOut(reply.last == UInt8(ascii: "\n") ? reply : reply + [UInt8(ascii: "\n")])
             } else {
                 let error = SocketError.noReply(
-                    peer: SocketAddress.format(host: host, port: port), tries: retries + 1,
+                    peer: endpoint.description, tries: retries + 1,
                     timeout: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
                 console.err("netlab: \(error)")
                 status = 1

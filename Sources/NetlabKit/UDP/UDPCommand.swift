@@ -13,15 +13,17 @@ enum UDPCommand {
             A datagram's source can be forged, so the server never answers its own port or ports below 1024, and
             answers one sender at most --max-replies times a second: no datagram can start a reply loop.
             """,
-        options: ServerOptions.options(reply: true, logs: "each datagram") + DatagramOptions.options,
-        examples: ["netlab udp server --port 0 --reply hello"],
+        options: ServerOptions.options(reply: true, logs: "each datagram") + DatagramOptions.options
+            + [UnixSocketOption.option],
+        examples: ["netlab udp server --port 0 --reply hello", "netlab udp server --unix /tmp/netlab-udp.sock"],
         action: { invocation in
+            let endpoint = try UnixSocketOption.endpoint(invocation)
             let server = try UDPServer(
-                host: invocation.string("host")!, port: invocation.int("port"),
-                reply: ReplyMode(rawValue: invocation.string("reply")!)!, console: invocation.console,
+                at: endpoint, reply: ReplyMode(rawValue: invocation.string("reply")!)!, console: invocation.console,
                 logsDatagrams: !invocation.flag("quiet"), answersLowPorts: DatagramOptions.answersLowPorts(invocation),
                 repliesPerSecond: DatagramOptions.repliesPerSecond(invocation))
-            ServerOptions.announce(try server.localAddress, transport: "udp", invocation: invocation)
+            ServerOptions.announce(
+                try server.localAddress, transport: UnixSocketOption.transport(endpoint, "udp"), invocation: invocation)
             try await server.run()
             return 0
         })
@@ -36,13 +38,14 @@ enum UDPCommand {
             timeout: "1", timeoutHelp: "how long to wait for each reply before sending again") + [
                 Option(
                     "retries", "N", kind: .integer(0...100), default: "2",
-                    help: "times to send again when no reply comes")
+                    help: "times to send again when no reply comes"),
+                UnixSocketOption.option,
             ],
         examples: ["echo hello | netlab udp client --port 21567 --timeout 0.5"],
         action: { invocation in
             try await UDPClient(
-                host: invocation.string("host")!, port: invocation.int("port"),
-                timeout: invocation.duration("timeout"), retries: invocation.int("retries"), console: invocation.console
+                to: try UnixSocketOption.endpoint(invocation), timeout: invocation.duration("timeout"),
+                retries: invocation.int("retries"), console: invocation.console
             ).run()
         })
 }

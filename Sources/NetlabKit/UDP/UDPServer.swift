@@ -16,7 +16,7 @@ public final class UDPServer: Sendable {
 
     /// Creates the socket and binds it: socket(2) with SOCK_DGRAM, bind(2).
     public init(
-        host: String, port: Int, reply: ReplyMode, console: Console, logsDatagrams: Bool = true,
+        at endpoint: Endpoint, reply: ReplyMode, console: Console, logsDatagrams: Bool = true,
         answersLowPorts: Bool = false, repliesPerSecond: Int = DatagramReplyGuard.defaultRepliesPerSecond,
         onMessage: (@Sendable (Message) -> Void)? = nil
     ) throws {
@@ -26,7 +26,18 @@ public final class UDPServer: Sendable {
         self.logsDatagrams = logsDatagrams
         self.answersLowPorts = answersLowPorts
         self.repliesPerSecond = repliesPerSecond
-        socket = try Socket.boundUDP(host: host, port: port)
+        socket = try Socket.boundDatagram(at: endpoint)
+    }
+
+    /// Creates the socket and binds it to a host and port.
+    public convenience init(
+        host: String, port: Int, reply: ReplyMode, console: Console, logsDatagrams: Bool = true,
+        answersLowPorts: Bool = false, repliesPerSecond: Int = DatagramReplyGuard.defaultRepliesPerSecond,
+        onMessage: (@Sendable (Message) -> Void)? = nil
+    ) throws {
+        try self.init(
+            at: .inet(host: host, port: port), reply: reply, console: console, logsDatagrams: logsDatagrams,
+            answersLowPorts: answersLowPorts, repliesPerSecond: repliesPerSecond, onMessage: onMessage)
     }
 
     /// Where the server listens; after `--port 0`, the port the kernel picked.

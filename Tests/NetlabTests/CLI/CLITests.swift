@@ -45,10 +45,12 @@ struct CLITests {
               --port PORT   port to listen on; 0 picks a free one (default: 21567)
               --reply MODE  timestamp, echo, upper or hello (default: timestamp)
               --quiet       do not log each connection on stderr
+              --unix PATH   a Unix domain socket file to use instead of --host and --port, such as /tmp/netlab.sock
               -h, --help    show this help
 
-            Example:
+            Examples:
               netlab tcp server --port 0 --reply upper
+              netlab tcp server --unix /tmp/netlab.sock
 
             """)
     }

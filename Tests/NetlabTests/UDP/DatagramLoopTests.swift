@@ -89,7 +89,9 @@ struct DatagramLoopTests {
         let server = try RunningServer.udp(mode)
         defer { server.stop() }
         try RawUDP.send(Array("loop".utf8), from: server.port, to: server.port)
-        try await waitUntil { server.console.capturedErr.contains("not answering a datagram from 127.0.0.1:\(server.port)") }
+        try await waitUntil {
+            server.console.capturedErr.contains("not answering a datagram from 127.0.0.1:\(server.port)")
+        }
         #expect(!server.console.capturedErr.contains("received 4 bytes from 127.0.0.1:\(server.port)"))
         // The server still serves everyone else.
         let client = try Socket(.udp, family: .ipv4)
