@@ -119,7 +119,9 @@ private struct Conversation {
             if !isLeaving { notice("\(partnerName) left the chat") }
             return endChat()
         case .typed(let input):
-            if terminal.isInteractive || canAct {
+            // Typing quit (or an empty line) never waits for a partner or a turn, unless lines typed before it
+            // still wait for theirs. The end of a pipe does wait: the other side may still have a turn to take.
+            if terminal.isInteractive || canAct || (held.isEmpty && input != .endOfInput && Self.isLeaving(input)) {
                 return act(on: input)
             }
             held.append(input)
@@ -132,6 +134,14 @@ private struct Conversation {
     }
 
     private var canAct: Bool { partner != nil && (!isHalfDuplex || myTurn) }
+
+    /// Whether typing this ends the chat: an empty line, quit, the end of input or Ctrl-C.
+    static func isLeaving(_ input: ChatTerminal.Input) -> Bool {
+        switch input {
+        case .endOfInput, .interrupt: true
+        case .line(let line): line.isEmpty || line == "quit"
+        }
+    }
 
     // MARK: The partner
 
@@ -216,7 +226,7 @@ private struct Conversation {
         case .endOfInput, .interrupt:
             return leave()
         case .line(let line):
-            if line.isEmpty || line == "quit" { return leave() }
+            if Self.isLeaving(input) { return leave() }
             guard partner != nil else {
                 notice("nobody to talk to yet: wait for someone to connect; that line was not sent")
                 return nil

@@ -30,6 +30,29 @@ struct ChatPeerTests {
         #expect(listener.stderr.contains("left the chat"), "the other side is told: \(listener.stderr)")
     }
 
+    @Test("quit from a pipe ends a listening side at once, before anyone joins, while stdin stays open")
+    func quitBeforeAnyoneJoins() async throws {
+        let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--port", "0"])
+        defer { listener.stop() }
+        _ = try await listener.listeningPort()
+        listener.write("quit\n")  // and stdin stays open, as `(printf 'quit\n'; sleep 6) |` keeps it
+        #expect(try await listener.wait(within: 5) == 0)
+    }
+
+    @Test("quit from a pipe during the other side's turn (half duplex) ends the chat at once for both")
+    func quitDuringTheirTurn() async throws {
+        let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--half-duplex", "--port", "0"])
+        defer { listener.stop() }
+        let port = try await listener.listeningPort()
+        let connector = try TestProcess.netlab(["chat", "peer", "--half-duplex", "--port", "\(port)"])
+        defer { connector.stop() }
+        try await waitFor("connected to", in: { listener.stderr })
+        listener.write("quit\n")  // the connecting side's turn: quit must not wait for it
+        #expect(try await listener.wait(within: 5) == 0)
+        try await waitFor("left the chat", in: { connector.stderr })
+        #expect(try await connector.wait(within: 5) == 0)
+    }
+
     @Test("half duplex: strict turns, the connecting side first; input waits for its turn")
     func halfDuplex() async throws {
         let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--half-duplex", "--port", "0"])
