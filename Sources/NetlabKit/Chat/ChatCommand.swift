@@ -12,7 +12,8 @@ enum ChatCommand {
         discussion: """
             Full duplex by default (16-8): both sides type at any time. With --half-duplex (16-7) the sides
             take turns, the connecting side first; give --half-duplex to both sides. An empty line, quit,
-            Ctrl-C or the end of input ends the chat, and the other side is told.
+            Ctrl-C or the end of input ends the chat, and the other side is told. With --udp (seed 003) each line
+            is one datagram: the listening side answers whoever sent the first one, and nobody is told of a leave.
             """,
         options: [
             .flag("listen", help: "wait for the other side to connect, instead of connecting"),
@@ -21,15 +22,33 @@ enum ChatCommand {
                 "port", "PORT", kind: .port, default: "21567", help: "port to listen on (0 picks one), or to connect to"
             ),
             .flag("half-duplex", help: "take turns (16-7) instead of typing at any time (16-8)"),
+            .flag("udp", help: "chat over UDP datagrams (seed 003): no connection, each line one datagram"),
             Option("timeout", "SECONDS", kind: .seconds, default: "5", help: "how long to wait to connect"),
         ],
         examples: [
             "netlab chat peer --listen --half-duplex --port 23346", "netlab chat peer --half-duplex --port 23346",
+            "netlab chat peer --listen --udp --port 0",
         ],
         action: { invocation in
             let terminalMode: ChatPeer.Mode = invocation.flag("half-duplex") ? .halfDuplex : .fullDuplex
             let host = invocation.string("host")!
             let port = invocation.int("port")
+            if invocation.flag("udp") {
+                if invocation.flag("half-duplex") {
+                    throw UsageError(
+                        command: invocation.commandPath,
+                        "--udp has no turns to take — drop --half-duplex, or drop --udp to take turns over TCP")
+                }
+                let peer = UDPChatPeer(terminal: ChatTerminal(console: invocation.console))
+                if invocation.flag("listen") {
+                    let socket = try Socket.boundUDP(host: host, port: port)
+                    ServerOptions.announce(try socket.localAddress, transport: "udp", invocation: invocation)
+                    return await peer.listen(on: socket)
+                }
+                let socket = try await Socket.connected(
+                    host: host, port: port, kind: .udp, timeout: invocation.duration("timeout"))
+                return await peer.talk(over: socket)
+            }
             if invocation.flag("listen") {
                 let listener = try Socket.listening(host: host, port: port, backlog: 4)
                 defer { listener.close() }

@@ -81,6 +81,16 @@ public struct ChatPeer: Sendable {
     }
 }
 
+extension ChatPeer {
+    /// Whether typing this ends the chat: an empty line, quit, the end of input or Ctrl-C.
+    static func isLeaving(_ input: ChatTerminal.Input) -> Bool {
+        switch input {
+        case .endOfInput, .interrupt: true
+        case .line(let line): line.isEmpty || line == "quit"
+        }
+    }
+}
+
 /// The state of one side of a two-party chat, changed by one event at a time.
 private struct Conversation {
     let peer: ChatPeer
@@ -121,7 +131,7 @@ private struct Conversation {
         case .typed(let input):
             // Typing quit (or an empty line) never waits for a partner or a turn, unless lines typed before it
             // still wait for theirs. The end of a pipe does wait: the other side may still have a turn to take.
-            if terminal.isInteractive || canAct || (held.isEmpty && input != .endOfInput && Self.isLeaving(input)) {
+            if terminal.isInteractive || canAct || (held.isEmpty && input != .endOfInput && ChatPeer.isLeaving(input)) {
                 return act(on: input)
             }
             held.append(input)
@@ -134,14 +144,6 @@ private struct Conversation {
     }
 
     private var canAct: Bool { partner != nil && (!isHalfDuplex || myTurn) }
-
-    /// Whether typing this ends the chat: an empty line, quit, the end of input or Ctrl-C.
-    static func isLeaving(_ input: ChatTerminal.Input) -> Bool {
-        switch input {
-        case .endOfInput, .interrupt: true
-        case .line(let line): line.isEmpty || line == "quit"
-        }
-    }
 
     // MARK: The partner
 
@@ -226,7 +228,7 @@ private struct Conversation {
         case .endOfInput, .interrupt:
             return leave()
         case .line(let line):
-            if Self.isLeaving(input) { return leave() }
+            if ChatPeer.isLeaving(input) { return leave() }
             guard partner != nil else {
                 notice("nobody to talk to yet: wait for someone to connect; that line was not sent")
                 return nil

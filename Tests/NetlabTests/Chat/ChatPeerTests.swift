@@ -189,4 +189,52 @@ struct ChatPeerTests {
         #expect(connector.stderr.contains("ECONNREFUSED"))
         #expect(connector.stderr.split(separator: "\n").count == 1)
     }
+
+    @Test(
+        "--udp: each line is one datagram, the listener answers the first sender, and a datagram with a newline inside stays one message"
+    )
+    func udpPeers() async throws {
+        let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--udp", "--port", "0"])
+        defer { listener.stop() }
+        let port = try await listener.listeningPort()
+        listener.write("too early\n")
+        try await waitFor("nobody to send to yet", in: { listener.stderr })
+        let connector = try TestProcess.netlab(["chat", "peer", "--udp", "--port", "\(port)"])
+        defer { connector.stop() }
+        connector.write("hello\n")
+        try await waitFor("hello", in: { listener.stdout })
+        listener.write("hi back\n")
+        try await waitFor("hi back", in: { connector.stdout })
+        // Someone else's datagram is shown with its sender, and its newline escaped: one datagram, one line.
+        let other = try Socket(.udp, family: .ipv4)
+        defer { other.close() }
+        try await other.send(
+            Array("a\nb".utf8), to: Socket.resolve(host: "127.0.0.1", port: port, kind: .udp, passive: false)[0])
+        try await waitFor(#"a\nb"#, in: { listener.stdout })
+        #expect(listener.stdout.contains("127.0.0.1:\(try other.localAddress.port): a\\nb"), "\(listener.stdout)")
+        connector.write("quit\n")
+        #expect(try await connector.wait(within: 5) == 0)
+        listener.closeInput()
+        #expect(try await listener.wait(within: 5) == 0)
+        #expect(!listener.stdout.contains("too early") && !connector.stdout.contains("too early"))
+    }
+
+    @Test("--udp talks to seed 003's own UDP chat server")
+    func udpSeedServer() async throws {
+        guard Tools.isInstalled("python3") else { return }
+        let tests = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        let script = tests.appendingPathComponent("Fixtures/seeds/udp_chat_server.py").path
+        let server = try TestProcess(Tools.path(of: "python3")!, [script, "0"])
+        defer { server.stop() }
+        let port = try await server.listeningPort()
+        let peer = try TestProcess.netlab(["chat", "peer", "--udp", "--port", "\(port)"])
+        defer { peer.stop() }
+        peer.write("你好\n")
+        // The seed prints the (bytes, address) pair recvfrom returns: the datagram as sent, UTF-8, no newline.
+        try await waitFor(#"(b'\xe4\xbd\xa0\xe5\xa5\xbd', ('127.0.0.1', "#, in: { server.stdout })
+        server.write("welcome\n")
+        try await waitFor("welcome", in: { peer.stdout })
+        peer.closeInput()
+        #expect(try await peer.wait(within: 5) == 0)
+    }
 }
