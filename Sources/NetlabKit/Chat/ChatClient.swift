@@ -73,7 +73,9 @@ public struct ChatClient: Sendable {
             case "success":
                 return
             case "reuse":
-                throw RuntimeError("the name \(user) is already taken in room \(room); choose another --user")
+                throw RuntimeError(
+                    "the name \(user), or one that looks like it, is already taken in room \(room); choose another --user"
+                )
             case nil:
                 throw RuntimeError("the server closed the connection without answering the login")
             case let other?:

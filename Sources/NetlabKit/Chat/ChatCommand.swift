@@ -67,9 +67,23 @@ enum ChatCommand {
         discussion: """
             rooms: the first line is 'username room'; the answer is 'success', or 'reuse' when the name is taken in
             that room; every later line goes to the others in the room as '[ctime] username: text'; 'quit' leaves.
-            Also /who, /rooms, /join ROOM, /msg USER text and /help. direct: the first line is the nickname;
-            'to:message' goes to user 'to', 'all:message' to everyone else; the receiver gets 'from:message'.
-            Lines typed on the server's standard input go to everyone as notices.
+            Also /who, /rooms, /join ROOM, /help, and /msg USER text: to USER in your room, else to the only USER
+            on the server (several in other rooms: write /msg USER@ROOM text). direct: the first line is the
+            nickname, unique on the server; 'to:message' goes to user 'to', 'all:message' to everyone else; the
+            receiver gets 'from:message'. Lines typed on the server's standard input go to everyone as notices.
+
+            Names are normalised (NFKC: fullwidth ｂｏｂ is bob) and compared without case (Bob is bob). A name
+            is 1 to 32 letters, digits, '_', '-' or '.', its letters of one script: Latin, Greek or Cyrillic, or
+            Chinese/Japanese/Korean with ASCII letters (小明Li); no spaces, symbols or invisible characters. Reserved
+            in any form: server, all, error, success, reuse, quit, netlab, admin, administrator, root, system,
+            notice, operator, everyone. A name that looks like one already in the room (Cyrillic о for o, I or 1
+            for l, 0 for o) counts as taken. Rooms follow the same rule without the reserved words, and are shown
+            in lower case. Control characters in messages (a carriage return, an escape sequence, a bidi
+            override, U+2028) are relayed as '?'.
+
+            Clients use TCP keepalive (probes after 60 s of silence, every 10 s, 3 tries), so a vanished
+            client leaves and frees its name; a connection that sends no login line is closed after
+            --login-timeout.
             """,
         options: [
             Option(
@@ -81,6 +95,9 @@ enum ChatCommand {
             Option(
                 "max-queue", "BYTES", kind: .integer(1024...(1 << 30)), default: "1048576",
                 help: "bytes that may wait for a slow reader before it is disconnected"),
+            Option(
+                "login-timeout", "SECONDS", kind: .seconds, default: "30",
+                help: "close a connection that sends no login line within this time"),
             .flag("quiet", help: "do not log each connection on stderr"),
         ],
         examples: ["netlab chat server --port 0 --protocol direct"],
@@ -90,7 +107,8 @@ enum ChatCommand {
                 host: invocation.string("host")!, port: invocation.int("port"),
                 chatProtocol: ChatServer.ChatProtocol(rawValue: invocation.string("protocol")!)!,
                 maxLineBytes: invocation.int("max-line"), maxQueueBytes: invocation.int("max-queue"),
-                console: invocation.console, logsConnections: !invocation.flag("quiet"))
+                loginTimeout: invocation.duration("login-timeout"), console: invocation.console,
+                logsConnections: !invocation.flag("quiet"))
             ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
             // Notices typed on stdin (seed 003's tsend): a thread of their own, since reading stdin blocks.
             let console = invocation.console
@@ -107,8 +125,8 @@ enum ChatCommand {
     static let client = Command(
         "client", summary: "Chat on a chat server: in a room (--user, --room) or by direct messages (--nick).",
         discussion: """
-            Rooms: lines go to everyone in the room; /who, /rooms, /join ROOM, /msg USER text and /help work on netlab's
-            server. Direct: write NAME:message to one person, all:message to everyone. quit, Ctrl-C or the end
+            Rooms: lines go to everyone in the room; /who, /rooms, /join ROOM, /msg USER text, /msg USER@ROOM text
+            and /help work on netlab's server. Direct: write NAME:message to one person, all:message to everyone. quit, Ctrl-C or the end
             of input leaves. On a terminal, messages appear above the line being typed and names are coloured
             (not with NO_COLOR); otherwise lines are read and printed plainly, for scripts.
             """,

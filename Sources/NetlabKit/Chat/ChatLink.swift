@@ -11,6 +11,9 @@ struct ChatLink: Sendable {
         received: @escaping @Sendable (Message) -> Void, closed: @escaping @Sendable () -> Void
     ) {
         try? socket.setNoDelay()  // a chat line should leave at once, not wait for Nagle's algorithm
+        // A partner that vanished (its machine off, its network gone) is noticed, as the server notices.
+        let keepAlive = ChatServer.keepAlive
+        try? socket.setKeepAlive(idle: keepAlive.idle, interval: keepAlive.interval, count: keepAlive.count)
         let (outgoing, outbox) = AsyncStream.makeStream(of: String.self)
         self.outbox = outbox
         group.addTask { [reader] in

@@ -4,8 +4,10 @@ import Synchronization
 final class ChatMember: Sendable {
     let socket: Socket
     let peer: String
-    let name: String
-    /// The member's room; `ChatDirectory` changes it (for `/join`) under its own lock.
+    /// The member's name as shown; `identity` is what names are compared by.
+    var name: String { identity.text }
+    let identity: ChatName
+    /// The member's room (its key: NFKC, case-folded); `ChatDirectory` changes it (for `/join`) under its own lock.
     var room: String { currentRoom.withLock { $0 } }
     let currentRoom: Mutex<String>
     let outbox: Outbox
@@ -13,10 +15,10 @@ final class ChatMember: Sendable {
     /// what they receive with `success` or `quit` exactly, so such a client gets its lines without one.
     let usesLineEnds: Bool
 
-    init(socket: Socket, peer: String, name: String, room: String, queueLimit: Int, usesLineEnds: Bool = true) {
+    init(socket: Socket, peer: String, identity: ChatName, room: String, queueLimit: Int, usesLineEnds: Bool = true) {
         self.socket = socket
         self.peer = peer
-        self.name = name
+        self.identity = identity
         self.currentRoom = Mutex(room)
         self.outbox = Outbox(limit: queueLimit)
         self.usesLineEnds = usesLineEnds

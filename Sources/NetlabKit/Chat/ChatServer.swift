@@ -21,8 +21,10 @@ public final class ChatServer: Sendable {
     let directory = ChatDirectory()
     private let listener: Socket
 
-    /// The longest name accepted.
-    static let maxNameLength = 32
+    /// TCP keepalive on every client: after a minute of silence the kernel probes every 10 s and
+    /// gives up after 3 unanswered probes, so a client that vanished (its machine off, its network
+    /// gone) is noticed within about 90 s, leaves, and frees its name.
+    static let keepAlive = (idle: Duration.seconds(60), interval: Duration.seconds(10), count: 3)
 
     public init(
         host: String, port: Int, chatProtocol: ChatProtocol, maxLineBytes: Int = 4096, maxQueueBytes: Int = 1 << 20,
@@ -48,6 +50,7 @@ public final class ChatServer: Sendable {
 
     /// A notice from the server's operator (seed 003's `tsend`), to everyone connected.
     public func announce(_ text: String) {
+        let text = TerminalText.cleaned(text)
         let line = chatProtocol == .rooms ? "[\(CTime.now())] server: \(text)" : "server:\(text)"
         relay(line, to: directory.everyone())
     }
@@ -60,6 +63,8 @@ public final class ChatServer: Sendable {
 
     func serve(_ socket: Socket) async {
         let peer = socket.peerDescription
+        try? socket.setKeepAlive(
+            idle: Self.keepAlive.idle, interval: Self.keepAlive.interval, count: Self.keepAlive.count)
         // A client that never logs in is closed after the login timeout.
         let watchdog = Task {
             try await Task.sleep(for: loginTimeout)
@@ -113,10 +118,11 @@ public final class ChatServer: Sendable {
         }
         guard line.ending != .overlong, let text = String(validating: line.text, as: UTF8.self) else {
             return await refuse(
-                "error: the login line must be UTF-8 text of at most \(Self.maxNameLength) characters",
+                "error: the login line must be UTF-8 text of at most \(ChatName.maxLength) characters per name",
                 log: "bad login line")
         }
-        let words = text.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+        // The ideographic space separates too: a Chinese input method may type it.
+        let words = text.split(omittingEmptySubsequences: true) { $0 == " " || $0 == "\u{3000}" }.map(String.init)
         let name: String
         let room: String
         switch chatProtocol {
@@ -132,37 +138,42 @@ public final class ChatServer: Sendable {
             }
             (name, room) = (words[0], "")
         }
-        if let problem = Self.problem(withName: name) ?? (chatProtocol == .rooms ? Self.problem(withName: room) : nil) {
-            return await refuse("error: \(problem)", log: "bad name: \(problem)")
+        let identity: ChatName
+        let roomKey: String
+        do {
+            identity = try ChatName(name, kind: .user)
+        } catch {
+            // The log quotes the name escaped: it may hold the very characters it was refused for.
+            return await refuse(
+                "error: \(error)", log: "refused the name '\(TerminalText.escaped(name))': \(error.problem)")
+        }
+        do {
+            roomKey = chatProtocol == .rooms ? try ChatName(room, kind: .room).key : ""
+        } catch {
+            return await refuse(
+                "error: \(error)", log: "refused the room '\(TerminalText.escaped(room))': \(error.problem)")
         }
         let member = ChatMember(
-            socket: socket, peer: peer, name: name, room: room, queueLimit: maxQueueBytes,
+            socket: socket, peer: peer, identity: identity, room: roomKey, queueLimit: maxQueueBytes,
             usesLineEnds: usesLineEnds)
         // Nothing reaches a client before its `success`: it is queued as the member joins, not after.
         let welcome = { if self.chatProtocol == .rooms { member.deliver("success") } }
         guard directory.join(member, welcome: welcome) else {
+            // Taken: the same name in any case or width, or one that looks like it (`ChatName.skeleton`).
             switch chatProtocol {
-            case .rooms: return await refuse("reuse", log: "\(name) is already in room \(room)")
+            case .rooms:
+                return await refuse("reuse", log: "\(identity.text) (or a look-alike) is already in room \(roomKey)")
             case .direct:
-                return await refuse("error: the nickname \(name) is taken; choose another", log: "\(name) is taken")
+                return await refuse(
+                    "error: the nickname \(identity.text), or one that looks like it, is taken; choose another",
+                    log: "\(identity.text) is taken")
             }
         }
         if chatProtocol == .rooms {
-            relay("[\(CTime.now())] \(name) joined the room", to: directory.others(in: room, except: member))
+            relay(
+                "[\(CTime.now())] \(identity.text) joined the room", to: directory.others(in: roomKey, except: member))
         }
         return member
-    }
-
-    /// Why a name cannot be used, or nil when it can.
-    static func problem(withName name: String) -> String? {
-        if name.isEmpty { return "a name cannot be empty" }
-        if name.count > maxNameLength { return "a name is at most \(maxNameLength) characters" }
-        if name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control || $0 == ":" }) {
-            return "a name cannot hold control characters or ':'"
-        }
-        // `error` too: a user so named could send lines that look like the server's errors.
-        if ["server", "all", "error"].contains(name) { return "'\(name)' is reserved; choose another name" }
-        return nil
     }
 
     /// Reads a member's lines until it leaves, acting on each.
@@ -180,10 +191,13 @@ public final class ChatServer: Sendable {
                 case .lineEnd, .pause:
                     break
                 }
-                guard let text = String(validating: message.text, as: UTF8.self) else {
+                guard let valid = String(validating: message.text, as: UTF8.self) else {
                     member.deliver("error: messages must be UTF-8 text; that one was not sent")
                     continue
                 }
+                // Every control character becomes '?': a '\r' or an escape sequence relayed raw would let
+                // a sender forge lines (a `server:` notice, say) on a plain client's screen.
+                let text = TerminalText.cleaned(valid)
                 if text.isEmpty { continue }
                 let keepsGoing =
                     switch chatProtocol {
@@ -214,36 +228,64 @@ public final class ChatServer: Sendable {
         case "/rooms":
             member.deliver("* rooms: " + directory.rooms().map { "\($0.room) (\($0.count))" }.joined(separator: ", "))
         case "/msg" where parts.count == 3:
-            guard let target = directory.member(named: parts[1]) else {
-                member.deliver("error: \(parts[1]) is not connected")
-                return true
-            }
-            relay("[\(CTime.now())] \(member.name) (private): \(parts[2])", to: [target])
+            privateMessage(parts[2], to: parts[1], from: member)
         case "/join" where parts.count == 2:
             join(member, room: parts[1])
         case "/msg":
-            member.deliver("error: write /msg USER text, such as /msg bob hello")
+            member.deliver("error: write /msg USER text or /msg USER@ROOM text, such as /msg bob hello")
         case "/join":
             member.deliver("error: write /join ROOM, one word, such as /join lobby")
         case "/help":
             member.deliver(
                 "* /who: who is in this room · /rooms: every room · /join ROOM: move to another room · "
-                    + "/msg USER text: to one user · quit: leave")
+                    + "/msg USER text: to USER in this room, else the only USER on the server · "
+                    + "/msg USER@ROOM text: to USER in ROOM · quit: leave")
         default:
             member.deliver("error: unknown command \(parts[0]) — try /help")
         }
         return true
     }
 
+    /// `/msg USER text` goes to USER in the sender's room, or else to the only USER on the server;
+    /// `/msg USER@ROOM text` to USER in ROOM. Never to a guess: names are unique only within a room
+    /// (the seed's protocol), so when several rooms have a USER and the sender's has none, the sender
+    /// is asked which. The sender is told who got it; the receiver, who sent it, with the room.
+    private func privateMessage(_ text: String, to target: String, from member: ChatMember) {
+        let lookup: ChatDirectory.Lookup
+        if let at = target.lastIndex(of: "@") {
+            let room = ChatName.key(of: String(target[target.index(after: at)...]))
+            lookup =
+                directory.member(named: ChatName.key(of: String(target[..<at])), in: room).map { .found($0) } ?? .nobody
+        } else {
+            lookup = directory.recipient(named: ChatName.key(of: target), preferring: member.room)
+        }
+        switch lookup {
+        case .found(let receiver):
+            relay("[\(CTime.now())] \(member.name)@\(member.room) (private): \(text)", to: [receiver])
+            member.deliver("* to \(receiver.name)@\(receiver.room): \(text)")
+        case .nobody:
+            member.deliver("error: \(target) is not connected")
+        case .several(let rooms):
+            member.deliver(
+                "error: there is a \(target) in rooms \(rooms.joined(separator: ", ")); write /msg \(target)@ROOM text")
+        }
+    }
+
     /// `/join ROOM`: leave this room for another, as if logging in there, without a new connection.
-    private func join(_ member: ChatMember, room: String) {
+    private func join(_ member: ChatMember, room requested: String) {
         let oldRoom = member.room
-        if let problem = Self.problem(withName: room) {
-            member.deliver("error: \(problem)")
-        } else if room == oldRoom {
+        let room: String
+        do {
+            room = try ChatName(requested, kind: .room).key
+        } catch {
+            member.deliver("error: \(error)")
+            return
+        }
+        if room == oldRoom {
             member.deliver("error: you are already in room \(room)")
         } else if !directory.move(member, to: room) {
-            member.deliver("error: someone named \(member.name) is already in room \(room); choose another room")
+            member.deliver(
+                "error: someone named \(member.name), or a look-alike, is already in room \(room); choose another room")
         } else {
             relay("[\(CTime.now())] \(member.name) left the room", to: directory.others(in: oldRoom, except: member))
             member.deliver("* you are now in room \(room)")
@@ -260,9 +302,9 @@ public final class ChatServer: Sendable {
         }
         let target = String(text[..<colon])
         let body = String(text[text.index(after: colon)...])
-        if target == "all" {
+        if ChatName.key(of: target) == "all" {
             relay("\(member.name):\(body)", to: directory.everyone(except: member))
-        } else if let receiver = directory.member(named: target) {
+        } else if let receiver = directory.member(named: ChatName.key(of: target), in: "") {
             relay("\(member.name):\(body)", to: [receiver])
         } else {
             member.deliver("error:\(target) is not connected, so the message was not sent")

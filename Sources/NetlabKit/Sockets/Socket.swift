@@ -386,6 +386,31 @@ public final class Socket: @unchecked Sendable {
         try Syscalls.setNoDelay(fd)
     }
 
+    /// Turns on TCP keepalive (SO_KEEPALIVE): after `idle` without traffic the kernel probes the peer
+    /// every `interval` (TCP_KEEPIDLE, TCP_KEEPINTVL), and after `count` unanswered probes
+    /// (TCP_KEEPCNT) it ends the connection, so a peer that vanished (a laptop closed, a cable
+    /// pulled) is noticed instead of being waited for forever.
+    public func setKeepAlive(idle: Duration, interval: Duration, count: Int) throws {
+        try Syscalls.setOption(fd, level: SOL_SOCKET, name: SO_KEEPALIVE, value: 1)
+        let tcp = Int32(IPPROTO_TCP)
+        try Syscalls.setOption(fd, level: tcp, name: TCP_KEEPIDLE, value: Int32(max(1, idle.components.seconds)))
+        try Syscalls.setOption(
+            fd, level: tcp, name: TCP_KEEPINTVL, value: Int32(max(1, interval.components.seconds)))
+        try Syscalls.setOption(fd, level: tcp, name: TCP_KEEPCNT, value: Int32(count))
+    }
+
+    /// The keepalive settings (getsockopt(2) of SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT);
+    /// nil when keepalive is off.
+    public func keepAlive() throws -> (idle: Duration, interval: Duration, count: Int)? {
+        guard try Syscalls.option(fd, level: SOL_SOCKET, name: SO_KEEPALIVE) != 0 else { return nil }
+        let tcp = Int32(IPPROTO_TCP)
+        return (
+            .seconds(try Syscalls.option(fd, level: tcp, name: TCP_KEEPIDLE)),
+            .seconds(try Syscalls.option(fd, level: tcp, name: TCP_KEEPINTVL)),
+            Int(try Syscalls.option(fd, level: tcp, name: TCP_KEEPCNT))
+        )
+    }
+
     /// Asks the kernel for a receive buffer of about `bytes` (SO_RCVBUF): a small one shows back-pressure sooner.
     public func setReceiveBufferSize(_ bytes: Int) throws {
         try Syscalls.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: Int32(bytes))

@@ -77,8 +77,8 @@ struct LineEditor: Sendable {
 /// Text as a terminal shows it.
 enum TerminalText {
     /// Text from a program under test, quoted for a report: control characters appear as escapes
-    /// (`\n`, `\r`, `\t`, `\0`, `\x1b`), so a reply's bytes show exactly and cannot recolour or clear
-    /// the reader's terminal.
+    /// (`\n`, `\r`, `\t`, `\0`, `\x1b`), and invisible ones (a zero-width space) as `\u{200b}`, so a
+    /// reply's bytes show exactly and cannot recolour or clear the reader's terminal.
     static func escaped(_ text: some StringProtocol) -> String {
         var shown = ""
         for scalar in text.unicodeScalars {
@@ -89,7 +89,7 @@ enum TerminalText {
             case "\0": shown += "\\0"
             case "\\": shown += "\\\\"
             default:
-                if isControl(scalar) {
+                if isControl(scalar) || scalar.properties.generalCategory == .format {
                     let hex = String(scalar.value, radix: 16)
                     shown +=
                         scalar.value < 0x80 ? "\\x" + String(repeating: "0", count: 2 - hex.count) + hex : "\\u{\(hex)}"
@@ -124,14 +124,24 @@ enum TerminalText {
     /// sequences that move the cursor or retitle the window) are shown as `?`, and bytes that are not
     /// UTF-8 as U+FFFD.
     static func printable(_ bytes: [UInt8]) -> String {
-        let text = String(decoding: bytes, as: UTF8.self)
+        cleaned(String(decoding: bytes, as: UTF8.self))
+    }
+
+    /// Text with each control character replaced by `?`: what a chat server relays, so that no
+    /// client, however plain (nc, a Python script), shows a line break or an escape sequence a
+    /// sender slipped into a message (`\r` then a forged `server:` line, say).
+    static func cleaned(_ text: String) -> String {
         guard text.unicodeScalars.contains(where: isControl) else { return text }
         return String(String.UnicodeScalarView(text.unicodeScalars.map { isControl($0) ? "?" : $0 }))
     }
 
-    /// C0 and C1 controls but the tab, and the invisible marks that reorder text (U+202A-E, U+2066-9).
+    /// C0 and C1 controls but the tab (DEL too), the line and paragraph separators (U+2028, U+2029),
+    /// which some clients show as line breaks, and the invisible marks that reorder text (Bidi_Control:
+    /// U+061C, U+200E-F, U+202A-E, U+2066-9).
     private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
-        if (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value) { return true }
+        // Most chat text is ASCII: decided without looking up Unicode properties (a relay's hot path).
+        if scalar.value < 0xA0 { return scalar.value < 0x20 ? scalar != "\t" : scalar.value >= 0x7F }
+        if scalar.properties.isBidiControl || scalar == "\u{2028}" || scalar == "\u{2029}" { return true }
         return scalar != "\t" && scalar.properties.generalCategory == .control
     }
 }

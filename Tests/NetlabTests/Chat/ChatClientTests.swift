@@ -62,7 +62,9 @@ struct ChatClientTests {
         // A bound for a loaded machine, not a timing claim; on a timeout the server's log says how far it got.
         let secondStatus = try? await second.wait(within: 20)
         #expect(secondStatus == 1, "server log: \(rooms.console.capturedErr)")
-        #expect(second.stderr.contains("the name bob is already taken in room lobby"), "\(second.stderr)")
+        #expect(
+            second.stderr.contains("the name bob, or one that looks like it, is already taken in room lobby"),
+            "\(second.stderr)")
 
         let direct = try ChatFixture(.direct)
         defer { direct.stop() }
