@@ -14,16 +14,21 @@ public struct ChatClient: Sendable {
     public let terminal: ChatTerminal
     /// How long to wait for the server to answer the login.
     public let timeout: Duration
+    /// What follows each line sent; nil adapts to the server: a rooms server that answers `success`
+    /// without a line end (seed 001's cs.py, which compares `data == 'quit'`) gets none, and so does a
+    /// direct server, which never answers a login (seed 003's stores the nickname as it came).
+    public let lineEnd: TCPClient.LineEnd?
 
     /// How long a refused direct-protocol login takes to be answered: that server says nothing on success.
     static let refusalWait = Duration.milliseconds(300)
     /// How long `quit` waits for the server to answer and close before the client exits anyway.
     static let farewellWait = Duration.milliseconds(2000)
 
-    public init(login: Login, terminal: ChatTerminal, timeout: Duration) {
+    public init(login: Login, terminal: ChatTerminal, timeout: Duration, lineEnd: TCPClient.LineEnd? = nil) {
         self.login = login
         self.terminal = terminal
         self.timeout = timeout
+        self.lineEnd = lineEnd
     }
 
     enum Event: Sendable {
@@ -37,8 +42,9 @@ public struct ChatClient: Sendable {
     public func run(over socket: Socket) async throws -> Int32 {
         defer { terminal.restore() }
         var reader = LineReader(socket)
+        let lineEnd: TCPClient.LineEnd
         do {
-            try await logIn(over: socket, reader: &reader)
+            lineEnd = try await logIn(over: socket, reader: &reader)
         } catch {
             socket.close()
             throw error
@@ -49,7 +55,7 @@ public struct ChatClient: Sendable {
                 for await input in terminal.input { sink.yield(.typed(input)) }
             }
             let link = ChatLink(
-                socket, reader: reader, group: &group, received: { sink.yield(.received($0)) },
+                socket, reader: reader, lineEnd: lineEnd.bytes, group: &group, received: { sink.yield(.received($0)) },
                 closed: { sink.yield(.serverClosed) })
             var session = Session(client: self, link: link, events: sink)
             session.greet()
@@ -64,14 +70,22 @@ public struct ChatClient: Sendable {
     }
 
     /// Sends the login line and checks the answer; throws a sentence when the server refuses.
-    private func logIn(over socket: Socket, reader: inout LineReader) async throws {
+    /// Returns what is to follow each line from now on.
+    private func logIn(over socket: Socket, reader: inout LineReader) async throws -> TCPClient.LineEnd {
         switch login {
         case .rooms(let user, let room):
-            try await socket.send("\(user) \(room)\n")
-            let answer = try await firstLine(from: &reader, within: timeout, peer: socket)
+            // Every rooms server splits the login on white space, so a newline is safe here whatever follows.
+            try await socket.send(Array("\(user) \(room)".utf8) + (lineEnd ?? .lf).bytes)
+            let message = try await firstMessage(from: &reader, within: timeout, peer: socket)
+            let answer = message.map { TerminalText.printable($0.text) }
             switch answer {
             case "success":
-                return
+                if let lineEnd { return lineEnd }
+                switch message?.terminator {
+                case [UInt8(ascii: "\r"), UInt8(ascii: "\n")]: return .crlf
+                case [UInt8(ascii: "\n")]: return .lf
+                default: return .none  // it speaks without line ends, and expects none
+                }
             case "reuse":
                 throw RuntimeError(
                     "the name \(user), or one that looks like it, is already taken in room \(room); choose another --user"
@@ -82,27 +96,30 @@ public struct ChatClient: Sendable {
                 throw RuntimeError("the server refused the login: \(Self.withoutErrorPrefix(other))")
             }
         case .direct(let nick):
-            try await socket.send("\(nick)\n")
+            let lineEnd = self.lineEnd ?? .none
+            try await socket.send(Array(nick.utf8) + lineEnd.bytes)
             // Seed 003's server answers nothing when the nickname is free: a refusal comes at once, or not at all.
             let answer: Message?
             do {
                 answer = try await reader.next(before: .now + Self.refusalWait)
             } catch is WaitTimeout {
-                return
+                return lineEnd
             }
             guard let answer else { throw RuntimeError("the server closed the connection right after the login") }
             let line = TerminalText.printable(answer.text)
             guard line.hasPrefix("error") else {
                 terminal.show(line)  // already a first message, not a refusal
-                return
+                return lineEnd
             }
             throw RuntimeError("the server refused the nickname \(nick): \(Self.withoutErrorPrefix(line))")
         }
     }
 
-    private func firstLine(from reader: inout LineReader, within wait: Duration, peer: Socket) async throws -> String? {
+    private func firstMessage(from reader: inout LineReader, within wait: Duration, peer: Socket) async throws
+        -> Message?
+    {
         do {
-            return try await reader.next(before: .now + wait).map { TerminalText.printable($0.text) }
+            return try await reader.next(before: .now + wait)
         } catch is WaitTimeout {
             throw SocketError.timedOut(
                 operation: "waiting for the login answer from", peer: peer.remoteAddress?.description ?? "the server",

@@ -134,6 +134,9 @@ enum ChatCommand {
             Option("user", "NAME", help: "your name in a room (the rooms protocol, with --room)"),
             Option("room", "ROOM", help: "the room to join (with --user)"),
             Option("nick", "NAME", help: "your nickname (the direct protocol, seed 003)"),
+            Option(
+                "eol", "END", kind: .choice(["auto"] + TCPClient.LineEnd.allCases.map(\.rawValue)), default: "auto",
+                help: "what follows each line sent: none, lf or crlf; auto follows the server (none for direct)"),
         ] + ClientOptions.options(),
         examples: [
             "netlab chat client --user alice --room lobby", "netlab chat client --nick bob --port 8888",
@@ -161,7 +164,8 @@ enum ChatCommand {
                 timeout: invocation.duration("timeout"))
             let client = ChatClient(
                 login: login, terminal: ChatTerminal(console: invocation.console),
-                timeout: invocation.duration("timeout"))
+                timeout: invocation.duration("timeout"),
+                lineEnd: TCPClient.LineEnd(rawValue: invocation.string("eol")!))
             return try await client.run(over: socket)
         })
 }

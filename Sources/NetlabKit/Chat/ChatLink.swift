@@ -5,9 +5,15 @@ struct ChatLink: Sendable {
     /// Lines to send; `finish()` sends what is queued, then ends this side of the stream.
     let outbox: AsyncStream<String>.Continuation
 
+    /// How long a line sent without a line end waits before the next line: the pause is all that tells
+    /// the receiver's `recv()` where one message ends (lessons/07-sticky-packets.md).
+    static let pauseBetweenBareLines = Duration.milliseconds(50)
+
     /// Starts the connection's task in `group`; `received` gets each line, `closed` the end of the stream.
+    /// Each line sent is followed by `lineEnd` (`\n` unless the other side wants none).
     init(
-        _ socket: Socket, reader: LineReader? = nil, group: inout TaskGroup<Void>,
+        _ socket: Socket, reader: LineReader? = nil, lineEnd: [UInt8] = [UInt8(ascii: "\n")],
+        group: inout TaskGroup<Void>,
         received: @escaping @Sendable (Message) -> Void, closed: @escaping @Sendable () -> Void
     ) {
         try? socket.setNoDelay()  // a chat line should leave at once, not wait for Nagle's algorithm
@@ -20,7 +26,8 @@ struct ChatLink: Sendable {
             await withDiscardingTaskGroup { connection in
                 connection.addTask {
                     for await line in outgoing {
-                        do { try await socket.send(line + "\n") } catch { break }
+                        do { try await socket.send(Array(line.utf8) + lineEnd) } catch { break }
+                        if lineEnd.isEmpty { try? await Task.sleep(for: ChatLink.pauseBetweenBareLines) }
                     }
                     socket.shutdownWrite()  // the other side reads the end of the stream: this side has left
                 }
