@@ -18,13 +18,20 @@ public struct ChatClient: Sendable {
     /// without a line end (seed 001's cs.py, which compares `data == 'quit'`) gets none, and so does a
     /// direct server, which never answers a login (seed 003's stores the nickname as it came).
     public let lineEnd: TCPClient.LineEnd?
+    /// What the server's text is read and the user's written in: `auto` starts in UTF-8 and follows the
+    /// server to GBK once it sends text that reads only as GBK (seed 003's server writes GBK).
+    public let encoding: ChatEncodingChoice
 
     /// How long a refused direct-protocol login takes to be answered: that server says nothing on success.
     static let refusalWait = Duration.milliseconds(300)
     /// How long `quit` waits for the server to answer and close before the client exits anyway.
     static let farewellWait = Duration.milliseconds(2000)
 
-    public init(login: Login, terminal: ChatTerminal, timeout: Duration, lineEnd: TCPClient.LineEnd? = nil) {
+    public init(
+        login: Login, terminal: ChatTerminal, timeout: Duration, lineEnd: TCPClient.LineEnd? = nil,
+        encoding: ChatEncodingChoice = .auto
+    ) {
+        self.encoding = encoding
         self.login = login
         self.terminal = terminal
         self.timeout = timeout
@@ -75,7 +82,7 @@ public struct ChatClient: Sendable {
         switch login {
         case .rooms(let user, let room):
             // Every rooms server splits the login on white space, so a newline is safe here whatever follows.
-            try await socket.send(Array("\(user) \(room)".utf8) + (lineEnd ?? .lf).bytes)
+            try await socket.send((encoding.fixed ?? .utf8).encode("\(user) \(room)") + (lineEnd ?? .lf).bytes)
             let message = try await firstMessage(from: &reader, within: timeout, peer: socket)
             let answer = message.map { TerminalText.printable($0.text) }
             switch answer {
@@ -97,7 +104,7 @@ public struct ChatClient: Sendable {
             }
         case .direct(let nick):
             let lineEnd = self.lineEnd ?? .none
-            try await socket.send(Array(nick.utf8) + lineEnd.bytes)
+            try await socket.send((encoding.fixed ?? .utf8).encode(nick) + lineEnd.bytes)
             // Seed 003's server answers nothing when the nickname is free: a refusal comes at once, or not at all.
             let answer: Message?
             do {
@@ -145,11 +152,14 @@ private struct Session {
     /// late (on a busy machine, after `refusalWait`) answers with one, then closes.
     var errorsOnly: [String] = []
     var hasChatted = false
+    /// How the server writes, as seen so far; lines typed are sent the same way.
+    var serverEncoding: ChatEncoding
 
     init(client: ChatClient, link: ChatLink, events: AsyncStream<ChatClient.Event>.Continuation) {
         self.client = client
         self.link = link
         self.events = events
+        serverEncoding = client.encoding.fixed ?? .utf8
     }
 
     var name: String {
@@ -174,7 +184,9 @@ private struct Session {
     mutating func handle(_ event: ChatClient.Event) -> Int32? {
         switch event {
         case .received(let message):
-            let line = TerminalText.printable(message.text)
+            let decoded = client.encoding.decode(message.text, current: serverEncoding)
+            if let spoken = decoded?.encoding { serverEncoding = spoken }
+            let line = TerminalText.cleaned(decoded?.text ?? String(decoding: message.text, as: UTF8.self))
             if case .rooms = client.login, line == "quit", isLeaving { return nil }  // the server's goodbye
             if !hasChatted && line.hasPrefix("error") {
                 errorsOnly.append(line)
@@ -207,7 +219,7 @@ private struct Session {
                     notice("write NAME:message to one person, or all:message to everyone; that line was not sent")
                     return nil
                 }
-                link.send(line)
+                link.send(line, encoding: serverEncoding)
                 return nil
             }
         }

@@ -7,6 +7,11 @@ enum ChatCommand {
         examples: ["netlab chat peer --listen --port 0"],
         subcommands: [peer, server, client])
 
+    /// `--encoding`, on the chat server and client.
+    static let encodingOption = Option(
+        "encoding", "NAME", kind: .choice(ChatEncodingChoice.allCases.map(\.rawValue)), default: "auto",
+        help: "utf-8, gbk, or auto: follow the other side (GBK when its text is not UTF-8 but reads as GBK)")
+
     static let peer = Command(
         "peer", summary: "Chat with one other person: one side listens, the other connects.",
         discussion: """
@@ -84,6 +89,9 @@ enum ChatCommand {
             Clients use TCP keepalive (probes after 60 s of silence, every 10 s, 3 tries), so a vanished
             client leaves and frees its name; a connection that sends no login line is closed after
             --login-timeout.
+
+            Text is UTF-8 or GBK (seed 003's programs write Chinese in GBK): with --encoding auto each client is
+            read and written in the encoding it writes, so a GBK client and a UTF-8 one read each other.
             """,
         options: [
             Option(
@@ -98,6 +106,7 @@ enum ChatCommand {
             Option(
                 "login-timeout", "SECONDS", kind: .seconds, default: "30",
                 help: "close a connection that sends no login line within this time"),
+            ChatCommand.encodingOption,
             .flag("quiet", help: "do not log each connection on stderr"),
         ],
         examples: ["netlab chat server --port 0 --protocol direct"],
@@ -107,7 +116,8 @@ enum ChatCommand {
                 host: invocation.string("host")!, port: invocation.int("port"),
                 chatProtocol: ChatServer.ChatProtocol(rawValue: invocation.string("protocol")!)!,
                 maxLineBytes: invocation.int("max-line"), maxQueueBytes: invocation.int("max-queue"),
-                loginTimeout: invocation.duration("login-timeout"), console: invocation.console,
+                loginTimeout: invocation.duration("login-timeout"),
+                encoding: ChatEncodingChoice(rawValue: invocation.string("encoding")!)!, console: invocation.console,
                 logsConnections: !invocation.flag("quiet"))
             ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
             // Notices typed on stdin (seed 003's tsend): a thread of their own, since reading stdin blocks.
@@ -137,6 +147,7 @@ enum ChatCommand {
             Option(
                 "eol", "END", kind: .choice(["auto"] + TCPClient.LineEnd.allCases.map(\.rawValue)), default: "auto",
                 help: "what follows each line sent: none, lf or crlf; auto follows the server (none for direct)"),
+            ChatCommand.encodingOption,
         ] + ClientOptions.options(),
         examples: [
             "netlab chat client --user alice --room lobby", "netlab chat client --nick bob --port 8888",
@@ -165,7 +176,8 @@ enum ChatCommand {
             let client = ChatClient(
                 login: login, terminal: ChatTerminal(console: invocation.console),
                 timeout: invocation.duration("timeout"),
-                lineEnd: TCPClient.LineEnd(rawValue: invocation.string("eol")!))
+                lineEnd: TCPClient.LineEnd(rawValue: invocation.string("eol")!),
+                encoding: ChatEncodingChoice(rawValue: invocation.string("encoding")!)!)
             return try await client.run(over: socket)
         })
 }

@@ -2,8 +2,8 @@
 /// its lines and writes, in order, the lines put in its outbox; that task alone closes the socket,
 /// once both directions are done, so no descriptor is closed while another task still uses it.
 struct ChatLink: Sendable {
-    /// Lines to send; `finish()` sends what is queued, then ends this side of the stream.
-    let outbox: AsyncStream<String>.Continuation
+    /// Lines to send, encoded; `finish()` sends what is queued, then ends this side of the stream.
+    let outbox: AsyncStream<[UInt8]>.Continuation
 
     /// How long a line sent without a line end waits before the next line: the pause is all that tells
     /// the receiver's `recv()` where one message ends (lessons/07-sticky-packets.md).
@@ -20,13 +20,13 @@ struct ChatLink: Sendable {
         // A partner that vanished (its machine off, its network gone) is noticed, as the server notices.
         let keepAlive = ChatServer.keepAlive
         try? socket.setKeepAlive(idle: keepAlive.idle, interval: keepAlive.interval, count: keepAlive.count)
-        let (outgoing, outbox) = AsyncStream.makeStream(of: String.self)
+        let (outgoing, outbox) = AsyncStream.makeStream(of: [UInt8].self)
         self.outbox = outbox
         group.addTask { [reader] in
             await withDiscardingTaskGroup { connection in
                 connection.addTask {
                     for await line in outgoing {
-                        do { try await socket.send(Array(line.utf8) + lineEnd) } catch { break }
+                        do { try await socket.send(line + lineEnd) } catch { break }
                         if lineEnd.isEmpty { try? await Task.sleep(for: ChatLink.pauseBetweenBareLines) }
                     }
                     socket.shutdownWrite()  // the other side reads the end of the stream: this side has left
@@ -39,7 +39,8 @@ struct ChatLink: Sendable {
         }
     }
 
-    func send(_ line: String) { outbox.yield(line) }
+    /// Queues a line, written in `encoding` (UTF-8 unless the other side writes GBK).
+    func send(_ line: String, encoding: ChatEncoding = .utf8) { outbox.yield(encoding.encode(line)) }
 
     /// Sends what is queued, then the end of the stream.
     func finish() { outbox.finish() }

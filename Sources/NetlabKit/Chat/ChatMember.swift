@@ -14,14 +14,21 @@ final class ChatMember: Sendable {
     /// Whether the client ended its login with a line end. The seeds' clients send none and compare
     /// what they receive with `success` or `quit` exactly, so such a client gets its lines without one.
     let usesLineEnds: Bool
+    /// How the client writes, and so is written to: UTF-8, or GBK (seed 003's programs); it may change
+    /// from UTF-8 to GBK when `--encoding auto` sees GBK text from it.
+    let encoding: Mutex<ChatEncoding>
 
-    init(socket: Socket, peer: String, identity: ChatName, room: String, queueLimit: Int, usesLineEnds: Bool = true) {
+    init(
+        socket: Socket, peer: String, identity: ChatName, room: String, queueLimit: Int, usesLineEnds: Bool = true,
+        encoding: ChatEncoding = .utf8
+    ) {
         self.socket = socket
         self.peer = peer
         self.identity = identity
         self.currentRoom = Mutex(room)
         self.outbox = Outbox(limit: queueLimit)
         self.usesLineEnds = usesLineEnds
+        self.encoding = Mutex(encoding)
     }
 
     /// Queues one line (with a line end if the client uses them); false when the client's outbox is full.
@@ -34,7 +41,11 @@ final class ChatMember: Sendable {
     /// once and every recipient's outbox shares those bytes.
     @discardableResult
     func deliver(encoded line: [UInt8]) -> Bool {
-        outbox.push(usesLineEnds ? line : Array(line.dropLast()))
+        var bytes = line
+        if encoding.withLock({ $0 }) == .gbk {
+            bytes = ChatEncoding.gbk.encode(String(decoding: line, as: UTF8.self))
+        }
+        return outbox.push(usesLineEnds ? bytes : Array(bytes.dropLast()))
     }
 
     /// A line as it goes on the wire: UTF-8, then `\n`.

@@ -15,6 +15,8 @@ public final class ChatServer: Sendable {
     public let maxLineBytes: Int
     public let maxQueueBytes: Int
     public let loginTimeout: Duration
+    /// What clients' text is read and written in: `auto` follows each client (UTF-8, or GBK as seed 003's).
+    public let encoding: ChatEncodingChoice
     public let console: Console
     /// Whether joins, leaves and refusals are logged on stderr (`--quiet` turns them off).
     public let logsConnections: Bool
@@ -28,8 +30,10 @@ public final class ChatServer: Sendable {
 
     public init(
         host: String, port: Int, chatProtocol: ChatProtocol, maxLineBytes: Int = 4096, maxQueueBytes: Int = 1 << 20,
-        loginTimeout: Duration = .seconds(30), console: Console, logsConnections: Bool = true
+        loginTimeout: Duration = .seconds(30), encoding: ChatEncodingChoice = .auto, console: Console,
+        logsConnections: Bool = true
     ) throws {
+        self.encoding = encoding
         self.logsConnections = logsConnections
         self.chatProtocol = chatProtocol
         self.maxLineBytes = maxLineBytes
@@ -111,16 +115,20 @@ public final class ChatServer: Sendable {
     private func login(_ line: Message, socket: Socket, peer: String) async -> ChatMember? {
         // A login without a line end, as the seeds' clients send it, gets answers without one.
         let usesLineEnds = line.ending != .pause
+        var clientEncoding = encoding.fixed ?? .utf8
         func refuse(_ reply: String, log: String) async -> ChatMember? {
-            try? await socket.send(reply + (usesLineEnds ? "\n" : ""))
+            try? await socket.send(clientEncoding.encode(reply + (usesLineEnds ? "\n" : "")))
             self.log("\(peer): \(log)")
             return nil
         }
-        guard line.ending != .overlong, let text = String(validating: line.text, as: UTF8.self) else {
+        guard line.ending != .overlong, let (text, spoken) = encoding.decode(line.text, current: clientEncoding)
+        else {
             return await refuse(
-                "error: the login line must be UTF-8 text of at most \(ChatName.maxLength) characters per name",
+                "error: the login line must be text (\(encoding == .auto ? "UTF-8 or GBK" : encoding.rawValue)) of at most "
+                    + "\(ChatName.maxLength) characters per name",
                 log: "bad login line")
         }
+        clientEncoding = spoken
         // The ideographic space separates too: a Chinese input method may type it.
         let words = text.split(omittingEmptySubsequences: true) { $0 == " " || $0 == "\u{3000}" }.map(String.init)
         let name: String
@@ -155,7 +163,7 @@ public final class ChatServer: Sendable {
         }
         let member = ChatMember(
             socket: socket, peer: peer, identity: identity, room: roomKey, queueLimit: maxQueueBytes,
-            usesLineEnds: usesLineEnds)
+            usesLineEnds: usesLineEnds, encoding: clientEncoding)
         // Nothing reaches a client before its `success`: it is queued as the member joins, not after.
         let welcome = { if self.chatProtocol == .rooms { member.deliver("success") } }
         guard directory.join(member, welcome: welcome) else {
@@ -191,9 +199,17 @@ public final class ChatServer: Sendable {
                 case .lineEnd, .pause:
                     break
                 }
-                guard let valid = String(validating: message.text, as: UTF8.self) else {
-                    member.deliver("error: messages must be UTF-8 text; that one was not sent")
+                let current = member.encoding.withLock { $0 }
+                guard let (valid, spoken) = encoding.decode(message.text, current: current) else {
+                    let expected = encoding == .auto ? "UTF-8 or GBK" : encoding.rawValue
+                    member.deliver("error: messages must be \(expected) text; that one was not sent")
                     continue
+                }
+                if spoken != current {
+                    member.encoding.withLock { $0 = spoken }
+                    log(
+                        "\(member.peer): \(member.name) writes \(spoken.rawValue); it is answered in \(spoken.rawValue)"
+                    )
                 }
                 // Every control character becomes '?': a '\r' or an escape sequence relayed raw would let
                 // a sender forge lines (a `server:` notice, say) on a plain client's screen.

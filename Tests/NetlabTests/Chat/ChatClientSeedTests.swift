@@ -92,4 +92,31 @@ struct ChatClientSeedTests {
         alice.write("hello\n")
         #expect(try await receiveText(bob, until: "alice: hello\n").hasSuffix("alice: hello\n"))
     }
+
+    @Test("seed 003's GBK: its server's Chinese replies show as text, and --encoding gbk sends Chinese it can read")
+    func seedDirectServerGBK() async throws {
+        guard Tools.isInstalled("python3") else { return }
+        let (server, port) = try await startSeed("direct_server.py")
+        defer { server.stop() }
+        let carol = try TestProcess.netlab([
+            "chat", "client", "--nick", "carol", "--port", "\(port)", "--encoding", "gbk",
+        ])
+        defer { carol.stop() }
+        try await waitFor("用户 carol 连接上了", in: { server.stdout })
+        let dave = try await rawClient(port: port)
+        defer { dave.close() }
+        try await dave.send("dave")
+        try await waitFor("用户 dave 连接上了", in: { server.stdout })
+        carol.write("dave:你好\n")
+        var received: [UInt8] = []
+        let expected = ChatEncoding.gbk.encode("carol:你好")
+        while received.count < expected.count { received += try await dave.receive(timeout: .seconds(10)) }
+        #expect(received == expected, "GBK on the wire, as the seed reads it")
+        // To someone offline the seed answers in GBK: shown as Chinese, not mojibake.
+        let erin = try TestProcess.netlab(["chat", "client", "--nick", "erin", "--port", "\(port)"])
+        defer { erin.stop() }
+        try await waitFor("用户 erin 连接上了", in: { server.stdout })
+        erin.write("nobody:hi\n")
+        try await waitFor("对方已离线,不能接收消息", in: { erin.stdout })
+    }
 }

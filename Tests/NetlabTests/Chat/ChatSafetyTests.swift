@@ -118,10 +118,10 @@ struct ChatSafetyTests {
                 try await alice.send((rooms ? "" : "bob:") + forged + "\n")
                 let line = try #require(try await bob.readLine())
                 #expect(line.hasSuffix(rooms ? "] alice: \(cleaned)" : "alice:\(cleaned)"), "\(line.debugDescription)")
-                // Bytes that are not UTF-8 (an overlong '\r') are refused, not relayed.
-                try await alice.socket.send([0x78, 0xC0, 0x8D, 0x79, 0x0A])
+                // Bytes that are neither UTF-8 (an overlong '\r') nor GBK (0xFF) are refused, not relayed.
+                try await alice.socket.send([0x78, 0xC0, 0x8D, 0xFF, 0x79, 0x0A])
                 let refusal = try #require(try await alice.readLine())
-                #expect(refusal == "error: messages must be UTF-8 text; that one was not sent")
+                #expect(refusal == "error: messages must be UTF-8 or GBK text; that one was not sent")
                 chat.server.announce("closing\r\u{1B}[31msoon")
                 let notice = try #require(try await bob.readLine())
                 #expect(
