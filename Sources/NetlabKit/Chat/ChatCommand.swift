@@ -86,6 +86,10 @@ enum ChatCommand {
             in lower case. Control characters in messages (a carriage return, an escape sequence, a bidi
             override, U+2028) are relayed as '?'.
 
+            A fast sender is slowed to its readers' pace: while a reader has over a quarter of --max-queue waiting,
+            the server stops reading from the sender, whose own TCP window then holds it back. A reader that reads
+            nothing for --stall-timeout meanwhile is cut off, and so is one whose queue fills regardless.
+
             Clients use TCP keepalive (probes after 60 s of silence, every 10 s, 3 tries), so a vanished
             client leaves and frees its name; a connection that sends no login line is closed after
             --login-timeout.
@@ -106,6 +110,9 @@ enum ChatCommand {
             Option(
                 "login-timeout", "SECONDS", kind: .seconds, default: "30",
                 help: "close a connection that sends no login line within this time"),
+            Option(
+                "stall-timeout", "SECONDS", kind: .seconds, default: "10",
+                help: "cut off a reader that reads nothing for this long while a sender waits for it"),
             ChatCommand.encodingOption,
             .flag("quiet", help: "do not log each connection on stderr"),
         ],
@@ -116,7 +123,7 @@ enum ChatCommand {
                 host: invocation.string("host")!, port: invocation.int("port"),
                 chatProtocol: ChatServer.ChatProtocol(rawValue: invocation.string("protocol")!)!,
                 maxLineBytes: invocation.int("max-line"), maxQueueBytes: invocation.int("max-queue"),
-                loginTimeout: invocation.duration("login-timeout"),
+                loginTimeout: invocation.duration("login-timeout"), stallTimeout: invocation.duration("stall-timeout"),
                 encoding: ChatEncodingChoice(rawValue: invocation.string("encoding")!)!, console: invocation.console,
                 logsConnections: !invocation.flag("quiet"))
             ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)

@@ -1,3 +1,5 @@
+import Synchronization
+
 /// The multi-user chat server: seed 001's rooms (16-9/10) and seed 003's direct messages.
 ///
 /// Each client has a task that reads its lines and a writer that drains its outbox, so a slow reader
@@ -15,6 +17,8 @@ public final class ChatServer: Sendable {
     public let maxLineBytes: Int
     public let maxQueueBytes: Int
     public let loginTimeout: Duration
+    /// How long a reader may make no progress at all, with a sender waiting for it, before it is cut off.
+    public let stallTimeout: Duration
     /// What clients' text is read and written in: `auto` follows each client (UTF-8, or GBK as seed 003's).
     public let encoding: ChatEncodingChoice
     public let console: Console
@@ -30,10 +34,12 @@ public final class ChatServer: Sendable {
 
     public init(
         host: String, port: Int, chatProtocol: ChatProtocol, maxLineBytes: Int = 4096, maxQueueBytes: Int = 1 << 20,
-        loginTimeout: Duration = .seconds(30), encoding: ChatEncodingChoice = .auto, console: Console,
-        logsConnections: Bool = true
+        loginTimeout: Duration = .seconds(30), stallTimeout: Duration = .seconds(10),
+        encoding: ChatEncodingChoice = .auto,
+        console: Console, logsConnections: Bool = true
     ) throws {
         self.encoding = encoding
+        self.stallTimeout = stallTimeout
         self.logsConnections = logsConnections
         self.chatProtocol = chatProtocol
         self.maxLineBytes = maxLineBytes
@@ -186,6 +192,7 @@ public final class ChatServer: Sendable {
 
     /// Reads a member's lines until it leaves, acting on each.
     private func converse(_ member: ChatMember, reader: inout LineReader) async {
+        let congestion = CongestedReaders()
         do {
             while let message = try await reader.next() {
                 switch message.ending {
@@ -215,12 +222,14 @@ public final class ChatServer: Sendable {
                 // a sender forge lines (a `server:` notice, say) on a plain client's screen.
                 let text = TerminalText.cleaned(valid)
                 if text.isEmpty { continue }
-                let keepsGoing =
+                let keepsGoing = Self.$congestion.withValue(congestion) {
                     switch chatProtocol {
                     case .rooms: handleRoomLine(text, from: member)
                     case .direct: handleDirectLine(text, from: member)
                     }
+                }
                 if !keepsGoing { return }
+                await waitForReaders(congestion.take(), sender: member)
             }
         } catch {
             return
@@ -328,19 +337,53 @@ public final class ChatServer: Sendable {
         return true
     }
 
+    /// The readers a sender's line left above their high-water mark, gathered by `relay` while the line
+    /// is handled (a task-local value: each sender's task has its own).
+    @TaskLocal static var congestion: CongestedReaders?
+
+    final class CongestedReaders: Sendable {
+        private let members = Mutex<[ChatMember]>([])
+        func add(_ member: ChatMember) { members.withLock { $0.append(member) } }
+        func take() -> [ChatMember] {
+            members.withLock { list in
+                defer { list.removeAll() }
+                return list
+            }
+        }
+    }
+
     /// Queues a line for each recipient; one whose outbox is full is disconnected, not waited for.
+    /// Recipients left with more than their high-water mark queued are noted as the sender's to wait for.
     private func relay(_ line: String, to recipients: [ChatMember]) {
         let bytes = ChatMember.encode(line)  // once for all recipients, not once each
-        for recipient in recipients where !recipient.deliver(encoded: bytes) {
-            log(
-                "\(recipient.peer): \(recipient.name) reads too slowly (over \(maxQueueBytes) bytes queued); "
-                    + "disconnected")
-            _ = recipient.socket.sendWithoutWaiting(
-                Array("\nerror: you were disconnected: over \(maxQueueBytes) bytes waited for you to read them\n".utf8))
-            directory.leave(recipient)  // at once, so /who and later relays no longer see it
-            recipient.outbox.close()
-            // Its own task still uses the socket: cut the connection, and let that task close it.
-            recipient.socket.disconnect()
+        for recipient in recipients {
+            guard recipient.deliver(encoded: bytes) else {
+                disconnect(recipient, reason: "reads too slowly (over \(maxQueueBytes) bytes queued)")
+                continue
+            }
+            if recipient.outbox.isAboveHighWater { Self.congestion?.add(recipient) }
         }
+    }
+
+    /// Back-pressure: after relaying a sender's line, stop reading from it while any recipient has more
+    /// than its high-water mark queued, so its own TCP window slows it to its readers' pace. A reader that
+    /// makes no progress at all for `stallTimeout` meanwhile is cut off, and the sender goes on.
+    private func waitForReaders(_ readers: [ChatMember], sender: ChatMember) async {
+        for reader in readers where reader !== sender {
+            if await !reader.outbox.waitForRoom(stallTimeout: stallTimeout) {
+                disconnect(reader, reason: "read nothing for \(SocketError.format(seconds: stallTimeout.seconds))")
+            }
+        }
+    }
+
+    private func disconnect(_ recipient: ChatMember, reason: String) {
+        log("\(recipient.peer): \(recipient.name) \(reason); disconnected")
+        _ = recipient.socket.sendWithoutWaiting(
+            Array(
+                "\nerror: you were disconnected: you \(reason.replacingOccurrences(of: "reads", with: "read"))\n".utf8))
+        directory.leave(recipient)  // at once, so /who and later relays no longer see it
+        recipient.outbox.close()
+        // Its own task still uses the socket: cut the connection, and let that task close it.
+        recipient.socket.disconnect()
     }
 }

@@ -9,12 +9,12 @@ struct ChatFixture {
 
     init(
         _ chatProtocol: ChatServer.ChatProtocol, maxLine: Int = 4096, maxQueue: Int = 1 << 20,
-        loginTimeout: Duration = .seconds(30)
+        loginTimeout: Duration = .seconds(30), stallTimeout: Duration = .seconds(10)
     ) throws {
         console = Console.capture()
         server = try ChatServer(
             host: "127.0.0.1", port: 0, chatProtocol: chatProtocol, maxLineBytes: maxLine, maxQueueBytes: maxQueue,
-            loginTimeout: loginTimeout, console: console)
+            loginTimeout: loginTimeout, stallTimeout: stallTimeout, console: console)
         port = try server.localAddress.port
         let server = self.server
         task = Task { try await server.run() }

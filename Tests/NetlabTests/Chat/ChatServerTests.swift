@@ -169,14 +169,14 @@ struct ChatRoomsTests {
         try await withTimeout {
             var big = try await chat.join(String(repeating: "x", count: 1 << 20))
             let reply = try #require(try await big.readLine())
-            #expect(reply.hasPrefix("error: the login line must be UTF-8 text"))
+            #expect(reply.hasPrefix("error: the login line must be text (UTF-8 or GBK) of at most"))
             var alice = try await chat.join("alice room")
             #expect(try await alice.readLine() == "success")
             var bob = try await chat.join("bob room")
             #expect(try await bob.readLine() == "success")
             _ = try await alice.readLine()  // bob joined
             try await bob.socket.send([0xFF, 0xFE, 0x0A])
-            #expect(try await bob.readLine() == "error: messages must be UTF-8 text; that one was not sent")
+            #expect(try await bob.readLine() == "error: messages must be UTF-8 or GBK text; that one was not sent")
             try await bob.send(String(repeating: "y", count: 5000) + "\n")
             #expect(try await bob.readLine() == "error: a line is at most 4096 bytes; that one was not sent")
             try await bob.send("still here\n")
