@@ -48,7 +48,8 @@ public struct ChatClient: Sendable {
     /// Logs in and chats until the user leaves; returns the exit status.
     public func run(over socket: Socket) async throws -> Int32 {
         defer { terminal.restore() }
-        var reader = LineReader(socket)
+        // It only shows what the server sends: a server that mixes line ends and pauses still shows.
+        var reader = LineReader(socket, locksToLines: false)
         let lineEnd: TCPClient.LineEnd
         do {
             lineEnd = try await logIn(over: socket, reader: &reader)

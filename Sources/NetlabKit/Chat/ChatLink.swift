@@ -31,7 +31,8 @@ struct ChatLink: Sendable {
                     }
                     socket.shutdownWrite()  // the other side reads the end of the stream: this side has left
                 }
-                var reader = reader ?? LineReader(socket)
+                // Lines from the other side are only shown: a pause may end one even after line ends.
+                var reader = reader ?? LineReader(socket, locksToLines: false)
                 while let message = try? await reader.next() { received(message) }
                 closed()
             }

@@ -45,10 +45,11 @@ public final class CommandServer: Sendable {
                     try await client.send(answer(to: request.string) + "\n")
                     continue
                 }
-                // One answer per request: the rest of an overlong line is read and dropped, never run.
+                // One answer per request, at once; the rest of the line, up to its line end, is read and
+                // dropped, never run (the reader does not let a pause end an overlong line).
+                try await client.send("error: a request is at most \(Self.maxRequestBytes) bytes\n")
                 var rest = request
                 while rest.ending == .overlong, let next = try await reader.next() { rest = next }
-                try await client.send("error: a request is at most \(Self.maxRequestBytes) bytes\n")
             }
         } catch is CancellationError {
             return

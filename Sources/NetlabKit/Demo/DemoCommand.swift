@@ -26,7 +26,7 @@ enum DemoCommand {
             let client = try await Socket.connected(host: "127.0.0.1", port: address.port)
             defer { client.close() }
             console.out("client: socket, connect: connected from \(try client.localAddress) to \(address)")
-            var reader = LineReader(client)
+            var reader = LineReader(client, locksToLines: false)  // it only shows the server's replies
             if mode.greeting != nil, let greeting = try await reader.next() {
                 console.out("client  <- \(greeting.string)")
             }

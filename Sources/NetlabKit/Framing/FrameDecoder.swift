@@ -21,8 +21,10 @@ public struct FrameDecoder: Sendable {
     public var expectedFrameSize: Int? {
         guard pendingByteCount >= 4 else { return nil }
         let length = Int(headerLength)
-        guard pendingByteCount >= 4 + length, let size = try? totalSize(headerAt: start + 4, length: length) else {
-            return nil
+        guard pendingByteCount >= 4 + length, let size = try? totalSize(headerAt: start + 4, length: length),
+            size <= maxPayloadBytes
+        else {
+            return nil  // a size beyond the limit is refused by `next`, and must not overflow here
         }
         return 4 + length + size
     }

@@ -3,9 +3,12 @@
 /// TCP delivers bytes, not messages (lessons/03-tcp-sockets.md): one `recv` may return half a line or three.
 /// The reader keeps what it has received and hands out one line at a time. The course's Python clients
 /// send a message with no newline and wait for the answer, so bytes without a line end followed by
-/// a short pause are a message too (also after a line: a client may send its name as a line and then
-/// talk as the seeds' clients do). A pause never splits a UTF-8 character. A line is never longer than
-/// `maxLineBytes`.
+/// a short pause are a message too — until the peer has ended a message with a line end: from then on
+/// it speaks in lines, and a line sent in pieces, with pauses between, stays one message (a request
+/// cut by a pause must never run as two). A chat server calls `forgetLineEnds()` after the login line,
+/// since some clients log in as `nc` does and then talk as the seeds' clients do. A pause never splits a
+/// UTF-8 character. A line is never longer than `maxLineBytes`: a longer one comes out in `.overlong`
+/// pieces up to its line end, whatever pauses it has, so no part of it is ever taken for a new message.
 public struct LineReader: Sendable {
     public let socket: Socket
     public let maxLineBytes: Int
@@ -14,11 +17,27 @@ public struct LineReader: Sendable {
     private var buffer: [UInt8] = []
     private var start = 0
     private var isAtEnd = false
+    /// Whether a line end from the peer turns the pause rule off (servers); a client that only shows
+    /// what its server sends keeps it, for servers that mix both styles.
+    public let locksToLines: Bool
+    /// Whether the peer has ended a message with a line end: then a pause ends no message.
+    public private(set) var sendsLines = false
+    /// Whether the line being read has gone past the maximum: it ends only at its line end.
+    private var isInOverlongLine = false
 
-    public init(_ socket: Socket, maxLineBytes: Int = 65_536, pause: Duration? = .milliseconds(30)) {
+    public init(
+        _ socket: Socket, maxLineBytes: Int = 65_536, pause: Duration? = .milliseconds(30), locksToLines: Bool = true
+    ) {
         self.socket = socket
+        self.locksToLines = locksToLines
         self.maxLineBytes = maxLineBytes
         self.pause = pause
+    }
+
+    /// Lets a pause end a message again, until the peer's next line end: for a protocol whose first line
+    /// (a login) may end differently from the messages that follow.
+    public mutating func forgetLineEnds() {
+        sendsLines = false
     }
 
     /// The next message, or nil once the peer has closed and every byte has been handed out.
@@ -32,11 +51,19 @@ public struct LineReader: Sendable {
             if let message = takeLine() { return message }
             let pending = buffer.count - start
             // Exactly the maximum may still be a whole message: overlong only once more bytes come.
-            if pending > maxLineBytes { return take(maxLineBytes, ending: .overlong) }
-            if isAtEnd { return pending > 0 ? take(pending, ending: .closed) : nil }
-            // A pause ends a message only when there is a whole character to hand out.
+            if pending > maxLineBytes || (isInOverlongLine && pending > 0 && !isAtEnd) {
+                isInOverlongLine = true
+                return take(min(pending, maxLineBytes), ending: .overlong)
+            }
+            if isAtEnd {
+                isInOverlongLine = false
+                return pending > 0 ? take(pending, ending: .closed) : nil
+            }
+            // A pause ends a message only when there is a whole character to hand out, and only for a
+            // peer that has not spoken in lines.
             let hasWholeCharacter = pending > Self.unfinishedCharacterLength(buffer[start...])
-            let pauseEnd = hasWholeCharacter ? pause.map { ContinuousClock.now + $0 } : nil
+            let pausesEndMessages = !(sendsLines && locksToLines) && !isInOverlongLine
+            let pauseEnd = hasWholeCharacter && pausesEndMessages ? pause.map { ContinuousClock.now + $0 } : nil
             do {
                 if start > 0, start == buffer.count {
                     buffer.removeAll(keepingCapacity: true)
@@ -46,7 +73,8 @@ public struct LineReader: Sendable {
                 let count = try await socket.receive(appendingTo: &buffer, deadline: wait)
                 if count == 0 { isAtEnd = true }
             } catch let timeout as WaitTimeout {
-                if buffer.count == start { throw timeout }
+                // Only a pause ends a message; the caller's deadline leaves a partial line where it is.
+                if buffer.count == start || !pausesEndMessages { throw timeout }
                 // The rest of a character cut by the pause stays for the next message.
                 let whole = buffer.count - start - Self.unfinishedCharacterLength(buffer[start...])
                 if whole == 0 { throw timeout }  // only the caller's deadline passed
@@ -64,6 +92,8 @@ public struct LineReader: Sendable {
         let message = Message(
             text: Array(buffer[start..<end]), terminator: Array(buffer[end...newline]), ending: .lineEnd)
         advance(to: newline + 1)
+        sendsLines = true
+        isInOverlongLine = false
         return message
     }
 

@@ -268,6 +268,11 @@ public final class ChildProcess: @unchecked Sendable {
     /// Whether the program has exited and everything it printed has been read.
     public var isFinished: Bool { pendingParts.withLock { $0 == 0 } }
 
+    /// Calls `body` once the program has exited and everything it printed has been read (at once if so).
+    public func whenFinished(_ body: @escaping @Sendable () -> Void) {
+        finished.notify(queue: .global(), execute: body)
+    }
+
     /// Waits until the program has exited and everything it printed has been read, at most `timeout`.
     public func waitUntilFinished(timeout: Duration) -> Bool {
         let milliseconds = Int(

@@ -3,7 +3,8 @@ import Foundation
 /// What a remote command server agrees to run: the defence against running whatever a network peer sends.
 ///
 /// By default a command line is split into words and run without a shell; only allow-listed programs run,
-/// and every path argument must stay inside the served folder. `--shell` (the seed's `shell=True`)
+/// their options are read as each program reads them (`ProgramOptions`), and every path they would open
+/// must stay inside the served folder. A line holding a control character (NUL above all) is refused first. `--shell` (the seed's `shell=True`)
 /// runs `/bin/sh -c LINE` and is accepted only on loopback. See lessons/08-command-servers.md.
 public struct CommandPolicy: Sendable {
     /// The programs that run when the server is not told otherwise.
@@ -31,6 +32,13 @@ public struct CommandPolicy: Sendable {
     }
 
     public func check(_ line: String) -> Verdict {
+        // First of all: a NUL would cut an argument short after it was checked (argv is C strings), and
+        // escapes would reach the operator's terminal through the log.
+        if let control = Self.controlCharacter(in: line) {
+            return .refuse(
+                message: "the command line holds the control character \(control) — send only printable text, "
+                    + "spaces and tabs", status: 126)
+        }
         if usesShell { return .run(["/bin/sh", "-c", line]) }
         let words: [String]
         do {
@@ -47,86 +55,121 @@ public struct CommandPolicy: Sendable {
                 message: "'\(name)' is not allowed here — allowed: \(allowed.sorted().joined(separator: ", ")) "
                     + "(the server's --allow adds one)", status: 126)
         }
-        if name == "date", let setting = Self.clockSetting(in: Array(words.dropFirst())) {
-            return .refuse(
-                message: "'date \(setting)' would set the server's clock — only reading the date is allowed",
-                status: 126)
+        let arguments = Array(words.dropFirst())
+        let paths: [String]
+        if let table = ProgramOptions.tables[name] {
+            // Read the line as the program will, so every value and operand it opens is checked.
+            let parsed: ProgramOptions.Parsed
+            do {
+                parsed = try table.parse(arguments)
+            } catch {
+                return .refuse(message: "\(error)", status: 126)
+            }
+            if let refusal = parsed.refusal { return .refuse(message: refusal, status: 126) }
+            if name == "date", let setting = parsed.operands.first(where: { !$0.hasPrefix("+") }) {
+                return .refuse(
+                    message: "'date \(setting)' would set the server's clock — only reading the date is allowed",
+                    status: 126)
+            }
+            paths = parsed.paths
+        } else {
+            // A program without a table: any word, and any value an option might take, may be a path.
+            paths = arguments.flatMap(Self.possiblePaths)
         }
         guard Self.findProgram(name) != nil else {
             return .refuse(message: "'\(name)': command not found on this server", status: 127)
         }
-        for argument in words.dropFirst() {
-            for candidate in pathCandidates(in: argument) {
-                if let outside = pathOutside(candidate) {
-                    return .refuse(
-                        message: "'\(candidate)' is outside the served folder (it is \(outside)) — use paths inside it",
-                        status: 126)
-                }
+        for candidate in paths {
+            if let outside = pathOutside(candidate) {
+                return .refuse(
+                    message: "'\(candidate)' is outside the served folder (it is \(outside)) — use paths inside it",
+                    status: 126)
             }
         }
         return .run(words)
     }
 
-    /// The first of `date`'s arguments that would set the clock, or nil: an option that sets it, or an
-    /// operand other than `+FORMAT` — `date MMDDhhmm[[CC]YY]` sets the clock too.
+    /// The first character of `line` that a C string or a terminal treats specially, named (`U+0000`),
+    /// or nil: C0 controls but tab, DEL, and the C1 controls U+0080 to U+009F.
+    public static func controlCharacter(in line: String) -> String? {
+        guard let scalar = line.unicodeScalars.first(where: isControl) else { return nil }
+        let hex = String(scalar.value, radix: 16, uppercase: true)
+        let name = scalar.value == 0 ? " (NUL)" : scalar.value == 0x1B ? " (ESC)" : ""
+        return "U+" + String(repeating: "0", count: max(0, 4 - hex.count)) + hex + name
+    }
+
+    private static func isControl(_ scalar: Unicode.Scalar) -> Bool {
+        (scalar.value < 0x20 && scalar != "\t") || (0x7F...0x9F).contains(scalar.value)
+    }
+
+    /// The first of `date`'s arguments that would set the clock, or nil: `-s`/`--set` in any spelling,
+    /// or an operand other than `+FORMAT` — `date MMDDhhmm[[CC]YY]` sets the clock too.
     public static func clockSetting(in arguments: [String]) -> String? {
-        var index = 0
-        var optionsEnded = false
-        while index < arguments.count {
-            let argument = arguments[index]
-            index += 1
-            if !optionsEnded, argument == "--" {
-                optionsEnded = true
-            } else if !optionsEnded, argument.hasPrefix("-"), argument.count > 1 {
-                if setsTheClock(argument) { return argument }
-                // These take the next word as their value: `date -d yesterday`.
-                if ["-d", "-f", "-r", "--date", "--file", "--reference"].contains(argument) { index += 1 }
-            } else if !argument.hasPrefix("+") {
-                return argument
+        guard let parsed = try? ProgramOptions.date.parse(arguments) else { return nil }
+        if let set = parsed.options.first(where: { $0.identity == "s" }) { return set.written }
+        return parsed.operands.first { !$0.hasPrefix("+") }
+    }
+
+    /// Whether one `date` argument asks to set the clock: `--set`, `--se`, `-s`, or `s` in a bundle
+    /// (`-us`) before a letter that takes the rest as its value (`-ds` is a date).
+    public static func setsTheClock(_ argument: String) -> Bool {
+        // A word after it stands for the value `-s` would take.
+        guard argument.hasPrefix("-"), let parsed = try? ProgramOptions.date.parse([argument, "value"]) else {
+            return false
+        }
+        return parsed.options.contains { $0.identity == "s" }
+    }
+
+    /// For a program without an option table: the word itself, the value of `--option=value`, and
+    /// every tail of a short-option bundle, since any letter in `-abc` may take the rest as its value.
+    static func possiblePaths(in argument: String) -> [String] {
+        guard argument.hasPrefix("-"), argument.count > 1 else { return [argument] }
+        if argument.hasPrefix("--") {
+            return [argument] + argument.split(separator: "=", maxSplits: 1).dropFirst().map(String.init)
+        }
+        return [argument] + (2..<max(2, argument.count)).map { String(argument.dropFirst($0)) }
+    }
+
+    /// Where `argument` leads when it is opened as a path, if that is outside the folder; nil when it
+    /// stays inside. `~` is refused as written: no shell expands it, but it reads as the home folder.
+    func pathOutside(_ argument: String) -> String? {
+        if argument.hasPrefix("~") { return argument }
+        guard let resolved = Self.resolve(argument, in: folder) else {
+            return "a loop of symbolic links"
+        }
+        return resolved == folder || resolved.hasPrefix(folder + "/") || folder == "/" ? nil : resolved
+    }
+
+    /// The absolute path the kernel opens for `path` from `folder`: symbolic links are followed where
+    /// they stand, before a `..` after them (`link/..` is the parent of the link's target, not `.`).
+    /// After the first part that does not exist, the rest is taken as written (a program may create it).
+    /// Nil for a loop of links.
+    static func resolve(_ path: String, in folder: String) -> String? {
+        var resolved = path.hasPrefix("/") ? [] : folder.split(separator: "/").map(String.init)
+        var pending = path.split(separator: "/").map(String.init)
+        var links = 0
+        var exists = true
+        while !pending.isEmpty {
+            let part = pending.removeFirst()
+            if part == "." || part.isEmpty { continue }
+            if part == ".." {
+                _ = resolved.popLast()
+                continue
+            }
+            resolved.append(part)
+            guard exists else { continue }
+            let current = "/" + resolved.joined(separator: "/")
+            if let target = try? FileManager.default.destinationOfSymbolicLink(atPath: current) {
+                links += 1
+                if links > 40 { return nil }  // the kernel's limit too (ELOOP)
+                resolved.removeLast()
+                if target.hasPrefix("/") { resolved = [] }
+                pending = target.split(separator: "/").map(String.init) + pending
+            } else if !FileManager.default.fileExists(atPath: current) {
+                exists = false
             }
         }
-        return nil
-    }
-
-    /// Whether a `date` option asks to set the clock: `--set`, `-s`, or `s` among short options (`-us`)
-    /// before one that takes a value (`-d`, `-f`, `-r`, `-I`), after which the letters are that value.
-    public static func setsTheClock(_ argument: String) -> Bool {
-        if argument.hasPrefix("--") {
-            // getopt takes any unambiguous start of a long option: --s, --se and --set all set.
-            let name = argument.prefix { $0 != "=" }
-            return name.count >= 3 && "--set".hasPrefix(name)
-        }
-        guard argument.hasPrefix("-") else { return false }
-        for letter in argument.dropFirst() {
-            if letter == "s" { return true }
-            if "dfrI".contains(letter) { return false }
-        }
-        return false
-    }
-
-    /// The parts of an argument that may name a file: the word itself, the value of `--option=value`,
-    /// and the value glued to a short option (`-f/etc/hostname`).
-    func pathCandidates(in argument: String) -> [String] {
-        guard argument.hasPrefix("-") else { return [argument] }
-        if argument.hasPrefix("--") {
-            return argument.split(separator: "=", maxSplits: 1).dropFirst().map(String.init)
-        }
-        return argument.count > 2 ? [String(argument.dropFirst(2))] : []
-    }
-
-    /// The resolved path when `argument` names a place outside the folder; nil when it stays inside
-    /// or is no path at all. A word is a path when it has `/`, is `..`, starts with `~`, or names
-    /// something in the folder (which may be a symbolic link pointing out of it).
-    func pathOutside(_ argument: String) -> String? {
-        let namesEntry = FileManager.default.fileExists(atPath: folder + "/" + argument)
-        let looksLikePath = argument.contains("/") || argument == ".." || argument.hasPrefix("~") || namesEntry
-        guard looksLikePath else { return nil }
-        if argument.hasPrefix("~") { return argument }
-        let url =
-            argument.hasPrefix("/")
-            ? URL(fileURLWithPath: argument) : URL(fileURLWithPath: folder).appendingPathComponent(argument)
-        let resolved = url.standardizedFileURL.resolvingSymlinksInPath().path
-        return resolved == folder || resolved.hasPrefix(folder + "/") ? nil : resolved
+        return "/" + resolved.joined(separator: "/")
     }
 
     static func findProgram(_ name: String) -> String? {

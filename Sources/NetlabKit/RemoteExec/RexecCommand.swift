@@ -13,8 +13,13 @@ enum RexecCommand {
             Each reply: 4-byte big-endian header length, a JSON header (total_size, stdout_size, stderr_size,
             exit_status, truncated, timed_out), then stdout and stderr. Commands run without a shell, in --dir,
             with a minimal environment; only \(CommandPolicy.defaultAllowed.joined(separator: ", ")) run
-            unless --allow adds one, and every path must stay inside --dir. --shell runs '/bin/sh -c LINE'
-            as the seed does, and only on a loopback --host.
+            unless --allow adds one. Their options are read as each program reads them; an unknown option,
+            a NUL or other control character, and options that follow links (ls -L) or read file names from
+            a file are refused, and every path must stay inside --dir. A program added with --allow has
+            every word, and every part of a word that could be an option's value, checked as a path.
+            Once a client has ended a line with a newline, its requests end only at newlines. At most
+            --max-commands run at once; a command is stopped when its client leaves while it runs.
+            --shell runs '/bin/sh -c LINE' as the seed does, and only on a loopback --host.
             """,
         options: [
             Option("host", "HOST", default: "127.0.0.1", help: "address to listen on"),
@@ -25,6 +30,9 @@ enum RexecCommand {
             Option(
                 "max-output", "BYTES", kind: .integer(1...(1 << 30)), default: "1048576",
                 help: "cut stdout and stderr at this many bytes each"),
+            Option(
+                "max-commands", "N", kind: .integer(1...4096), default: "32",
+                help: "run at most N commands at once; refuse more at once"),
             .flag("shell", help: "run each line with /bin/sh -c, as the seed does (loopback only)"),
         ],
         examples: ["netlab rexec server --port 0 --dir /tmp/share --allow ps"],
@@ -53,7 +61,8 @@ enum RexecCommand {
                 usesShell: invocation.flag("shell"))
             let server = try RexecServer(
                 host: host, port: invocation.int("port"), policy: policy, timeout: invocation.duration("timeout"),
-                maxOutput: invocation.int("max-output"), console: invocation.console)
+                maxOutput: invocation.int("max-output"), maxCommands: invocation.int("max-commands"),
+                console: invocation.console)
             ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
             try await server.run()
             return 0

@@ -68,14 +68,18 @@ public struct RexecReply: Sendable, Equatable {
         return (try? Frame(encoding: header, payload: stdout + stderr)) ?? Frame(header: [], payload: [])
     }
 
-    /// Reads a reply out of a frame, checking that the sizes add up.
+    /// Reads a reply out of a frame, checking every size from the wire against the bytes that came,
+    /// without arithmetic that could overflow (a hostile header may say 9223372036854775807).
     public init(frame: Frame) throws {
         let header = try frame.decodeHeader(as: RexecHeader.self)
-        guard header.stdoutSize >= 0, header.stderrSize >= 0,
-            header.stdoutSize + header.stderrSize == frame.payload.count
+        let received = frame.payload.count
+        guard header.totalSize == received, (0...received).contains(header.stdoutSize),
+            (0...received).contains(header.stderrSize), header.stderrSize == received - header.stdoutSize
         else {
-            throw FrameError.headerFields(
-                "stdout_size \(header.stdoutSize) + stderr_size \(header.stderrSize) ≠ total_size")
+            throw RuntimeError(
+                "the server's reply header says total_size \(header.totalSize), stdout_size \(header.stdoutSize) and "
+                    + "stderr_size \(header.stderrSize), which do not match the \(received) bytes that came — "
+                    + "is it a netlab rexec server?")
         }
         stdout = Array(frame.payload[..<header.stdoutSize])
         stderr = Array(frame.payload[header.stdoutSize...])

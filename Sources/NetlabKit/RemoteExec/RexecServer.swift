@@ -1,3 +1,5 @@
+import Synchronization
+
 /// Seed 004's remote command server, made safe to run in a classroom.
 ///
 /// Read it with lessons/07-sticky-packets.md and lessons/08-command-servers.md: socket, bind, listen, accept;
@@ -7,24 +9,31 @@ public final class RexecServer: Sendable {
     public let policy: CommandPolicy
     public let timeout: Duration
     public let maxOutput: Int
+    /// The most commands running at once; a request beyond it is refused at once.
+    public let maxCommands: Int
     public let console: Console
     private let listener: Socket
+    private let running = Mutex(0)
 
     /// The longest command line accepted.
     public static let maxLineBytes = 64 * 1024
 
     public init(
         host: String, port: Int, policy: CommandPolicy, timeout: Duration = .seconds(5), maxOutput: Int = 1 << 20,
-        console: Console
+        maxCommands: Int = 32, console: Console
     ) throws {
         self.policy = policy
         self.timeout = timeout
         self.maxOutput = maxOutput
+        self.maxCommands = maxCommands
         self.console = console
         listener = try Socket.listening(host: host, port: port)
     }
 
     public var localAddress: SocketAddress { get throws { try listener.localAddress } }
+
+    /// How many commands are running now.
+    public var runningCommands: Int { running.withLock { $0 } }
 
     public func run() async throws {
         try await listener.acceptEach(logErrorsTo: console) { client in await self.serve(client) }
@@ -49,10 +58,14 @@ public final class RexecServer: Sendable {
                     console.log("\(peer): closed in the middle of a command line; nothing was run")
                     return
                 case .overlong:
-                    // Skip the rest of that line, then refuse it whole: no command runs from part of a request.
+                    // Refused at once, whole; the rest of the line, up to its line end, is read and dropped
+                    // (the reader lets no pause end it), so no command runs from part of a request.
+                    let refusal = RexecReply.refusal(
+                        "the command line is longer than \(Self.maxLineBytes) bytes", status: 126)
+                    try await client.send(refusal.frame.bytes)
                     var rest = request
                     while rest.ending == .overlong, let next = try await reader.next() { rest = next }
-                    reply = .refusal("the command line is longer than \(Self.maxLineBytes) bytes", status: 126)
+                    continue
                 case .lineEnd, .pause:
                     guard let line = String(validating: request.text, as: UTF8.self) else {
                         reply = .refusal("the command line is not UTF-8 text", status: 126)
@@ -63,8 +76,9 @@ public final class RexecServer: Sendable {
                         reply = .refusal("empty command — send a command line such as 'ls'", status: 126)
                         break
                     }
-                    reply = await execute(line)
-                    console.log("\(peer): \(line) → exit status \(reply.exitStatus)")
+                    reply = await execute(line, for: client)
+                    // Escaped: a refused line may hold control characters meant for the operator's terminal.
+                    console.log("\(peer): \(TerminalText.escaped(line)) → exit status \(reply.exitStatus)")
                 }
                 try await client.send(reply.frame.bytes)
             }
@@ -75,13 +89,33 @@ public final class RexecServer: Sendable {
         }
     }
 
-    /// Runs one command line under the policy, the timeout and the output cap.
-    public func execute(_ line: String) async -> RexecReply {
+    /// How a running command ended.
+    private enum Ending: Sendable {
+        case finished, timedOut, clientLeft
+    }
+
+    /// Runs one command line under the policy, `--max-commands`, the timeout and the output cap. With
+    /// `client`, the command is stopped at once when that client leaves while it runs.
+    public func execute(_ line: String, for client: Socket? = nil) async -> RexecReply {
         let arguments: [String]
         switch policy.check(line) {
         case .refuse(let message, let status): return .refusal(message, status: status)
         case .run(let words): arguments = words
         }
+        // argv is C strings: an argument with a NUL would reach the program cut short, after its check.
+        guard !arguments.contains(where: { $0.utf8.contains(0) }) else {
+            return .refusal("an argument holds a NUL byte, which no program can receive whole", status: 126)
+        }
+        guard takeSlot() else {
+            return .refusal(
+                "the server is already running \(maxCommands) command\(maxCommands == 1 ? "" : "s") (its --max-commands) "
+                    + "— try again when one has finished", status: 126)
+        }
+        defer { running.withLock { $0 -= 1 } }
+        // A FIN that came before the command starts is a half-close (`printf 'ls\n' | nc -N`): the
+        // client still reads its reply. One that comes while the command runs means it left.
+        let stateAtStart = client?.peerState ?? .connected
+        if stateAtStart == .gone { return .refusal("the client has gone; nothing was run", status: 126) }
         var options = ChildProcess.Options()
         options.inheritsEnvironment = false  // a minimal environment: nothing of the server's leaks
         options.environment = ["PATH": CommandPolicy.searchPath, "LANG": "C.UTF-8", "HOME": policy.folder]
@@ -90,30 +124,77 @@ public final class RexecServer: Sendable {
         options.keepsFirstBytes = true
         let process: ChildProcess
         do {
+            // Throws when the system refuses a process, a pipe or a thread (EAGAIN, EMFILE): a refusal frame.
             process = try ChildProcess(arguments: arguments, options: options, folder: policy.folder)
         } catch {
             return .refusal(CLI.describe(error), status: 127)
         }
-        let deadline = ContinuousClock.now + timeout
-        var timedOut = false
-        while !process.isFinished {
-            // Not finished means the command or something it started still holds the output pipes.
-            if !timedOut, ContinuousClock.now >= deadline {
-                timedOut = true
-                process.killNow()  // no grace: this runs on an event loop, which must never block
-            }
-            try? await Task.sleep(for: .milliseconds(2))
-        }
+        let ending = await waitForEnd(of: process, client: client, from: stateAtStart, deadline: .now + timeout)
         let stdout = process.outputBytes
         let stderr = process.errorBytes
         var errors = stderr.bytes
-        if timedOut {
+        switch ending {
+        case .finished:
+            break
+        case .timedOut:
             errors += Array(
                 "netlab rexec: the command ran longer than \(SocketError.format(seconds: timeout.seconds)) and was stopped\n"
                     .utf8)
+        case .clientLeft:
+            errors += Array("netlab rexec: the client closed its connection, so the command was stopped\n".utf8)
         }
+        let status: Int32 =
+            switch ending {
+            case .finished: process.exitStatus ?? 128
+            case .timedOut: 124
+            case .clientLeft: 137  // 128 + SIGKILL, as a shell reports a killed command
+            }
         return RexecReply(
-            stdout: stdout.bytes, stderr: errors, exitStatus: timedOut ? 124 : (process.exitStatus ?? 128),
-            truncated: stdout.isTruncated || stderr.isTruncated, timedOut: timedOut)
+            stdout: stdout.bytes, stderr: errors, exitStatus: status,
+            truncated: stdout.isTruncated || stderr.isTruncated, timedOut: ending == .timedOut)
+    }
+
+    private func takeSlot() -> Bool {
+        running.withLock { count in
+            guard count < maxCommands else { return false }
+            count += 1
+            return true
+        }
+    }
+
+    /// Waits for the first of: the command finishing (its exit and both pipes drained), the deadline,
+    /// or the client leaving; a command that did not finish is killed, with its process group, and
+    /// waited for. Each is an event (a callback, a timer, the socket's poll), never a polling loop.
+    private func waitForEnd(
+        of process: ChildProcess, client: Socket?, from state: Socket.PeerState, deadline: ContinuousClock.Instant
+    ) async -> Ending {
+        await withTaskGroup(of: Ending?.self) { group in
+            group.addTask {
+                await withCheckedContinuation { continuation in process.whenFinished { continuation.resume() } }
+                return .finished
+            }
+            group.addTask {
+                do {
+                    if let client {
+                        _ = try await client.waitForPeer(toLeave: state, until: deadline)
+                        return .clientLeft
+                    }
+                    try await Task.sleep(until: deadline, clock: .continuous)
+                    return .timedOut
+                } catch is WaitTimeout {
+                    return .timedOut
+                } catch {
+                    return Task.isCancelled ? nil : .clientLeft
+                }
+            }
+            let first = (await group.next() ?? nil) ?? .clientLeft
+            if first != .finished {
+                // No grace: this runs on an event loop, which must never block. The group then waits for
+                // the killed command's exit and pipes.
+                process.killNow()
+            }
+            group.cancelAll()
+            return first
+        }
     }
 }

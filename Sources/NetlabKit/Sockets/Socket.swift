@@ -331,6 +331,38 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
+    /// How the other end of a TCP connection stands, as far as the kernel knows without reading.
+    public enum PeerState: Sendable, Equatable {
+        /// Still connected; it may send more.
+        case connected
+        /// Its FIN came: it sends no more, and may still read (a half-close, `nc -N`) or have left.
+        case finishedSending
+        /// The connection is reset or failed: nothing sent reaches it any more.
+        case gone
+    }
+
+    /// The peer's state now (poll(2) without waiting); bytes not yet read do not hide a FIN.
+    public var peerState: PeerState {
+        if isClosed.load(ordering: .acquiring) { return .gone }
+        let events = Syscalls.peerEvents(fd)
+        return events.isGone ? .gone : events.finishedSending ? .finishedSending : .connected
+    }
+
+    /// Waits until the peer's state is no longer `state`, and returns the new one. Each wake-up is a
+    /// read event of the socket's loop, never a timer; bytes the peer sends meanwhile stay unread.
+    /// Throws `WaitTimeout` at `deadline`, `CancellationError` when cancelled. No other task may be
+    /// reading the socket meanwhile.
+    public func waitForPeer(toLeave state: PeerState, until deadline: ContinuousClock.Instant?) async throws
+        -> PeerState
+    {
+        while true {
+            let seen = loop.eventCount(fd, .read)
+            let now = peerState
+            if now != state { return now }
+            try await loop.wait(fd, .read, since: seen, until: deadline)
+        }
+    }
+
     /// Closes the sending side (shutdown(2) SHUT_WR): the peer reads end of stream, and can still reply.
     public func shutdownWrite() {
         if !isClosed.load(ordering: .acquiring) { Syscalls.shutdownWrite(fd) }

@@ -62,6 +62,22 @@ enum Syscalls {
         }
     }
 
+    /// What poll(2) says of a connected socket right now, without reading or waiting: whether the peer
+    /// has sent its FIN (POLLRDHUP), and whether the connection is over (POLLHUP: reset or shut both
+    /// ways; POLLERR: a pending error).
+    static func peerEvents(_ fd: Int32) -> (finishedSending: Bool, isGone: Bool) {
+        // POLLRDHUP is Linux's 0x2000; Swift's Glibc module leaves it out (it needs _GNU_SOURCE).
+        let readHangUp: Int16 = 0x2000
+        var watched = pollfd(fd: fd, events: Int16(POLLIN) | readHangUp, revents: 0)
+        while true {
+            let result = poll(&watched, 1, 0)
+            if result < 0, errno == EINTR { continue }
+            guard result > 0 else { return (false, result < 0) }
+            let events = watched.revents
+            return (events & readHangUp != 0, events & Int16(POLLHUP | POLLERR | POLLNVAL) != 0)
+        }
+    }
+
     /// Wraps socket(2), always with SOCK_CLOEXEC (children never inherit it) and SOCK_NONBLOCK.
     static func socket(family: SocketAddress.Family, type: Int32) throws -> Int32 {
         ignoreSIGPIPE()

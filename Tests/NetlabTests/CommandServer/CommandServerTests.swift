@@ -91,4 +91,21 @@ struct CommandServerTests {
             }
         }
     }
+
+    @Test("the tail of an overlong request is dropped up to its newline, pauses or not, and the next is answered")
+    func overlongTailAfterPause() async throws {
+        let folder = try makeFolder(["a"])
+        defer { try? FileManager.default.removeItem(at: folder) }
+        try await withServer(folder: folder.path) { port in
+            var client = try await LineClient.connect(port: port)
+            defer { client.close() }
+            try await client.send(String(repeating: "x", count: 4096 + 10))
+            #expect(try await client.readLine() == "error: a request is at most 4096 bytes")
+            try await waitUntilServerHasRead(serverPort: port, clientPort: try client.socket.localAddress.port)
+            try await Task.sleep(for: .milliseconds(300))  // ten times the pause that ends a newline-less request
+            try await client.send("ls\nos\n")
+            let next = try #require(try await client.readLine())
+            #expect(next.hasPrefix("Linux "), "\(next)")
+        }
+    }
 }

@@ -6,7 +6,8 @@ import Testing
 struct LineReaderTests {
     /// Sends `chunks` one send at a time (with a pause between when asked) and reads every message.
     private func read(
-        _ chunks: [[UInt8]], maxLineBytes: Int = 100, pauseBetween: Duration? = nil
+        _ chunks: [[UInt8]], maxLineBytes: Int = 100, pauseBetween: Duration? = nil, locksToLines: Bool = true,
+        forgettingLineEndsAfterFirst: Bool = false
     ) async throws -> [Message] {
         try await withTimeout {
             let (sender, receiver) = try await loopbackPair()
@@ -31,9 +32,13 @@ struct LineReaderTests {
             // Read on the socket's own event loop, as a server does, so a busy test machine cannot
             // delay the reader past the sender's pause.
             let messages = try await withTaskExecutorPreference(receiver.loop) {
-                var reader = LineReader(receiver, maxLineBytes: maxLineBytes, pause: .milliseconds(300))
+                var reader = LineReader(
+                    receiver, maxLineBytes: maxLineBytes, pause: .milliseconds(300), locksToLines: locksToLines)
                 var messages: [Message] = []
-                while let message = try await reader.next() { messages.append(message) }
+                while let message = try await reader.next() {
+                    if messages.isEmpty, forgettingLineEndsAfterFirst { reader.forgetLineEnds() }
+                    messages.append(message)
+                }
                 return messages
             }
             try await writer.value
@@ -72,6 +77,41 @@ struct LineReaderTests {
             pauseBetween: .milliseconds(600))
         #expect(messages.map(\.text.count) == [100, 2])
         #expect(messages.map(\.ending) == [.pause, .lineEnd])
+    }
+
+    @Test("once a peer has ended a line, a line sent in pieces with pauses between stays one message")
+    func linesAfterALineEnd() async throws {
+        let messages = try await read(
+            [Array("hello\nrm notes".utf8), Array(".bak\n".utf8)], pauseBetween: .milliseconds(600))
+        #expect(messages.map(\.string) == ["hello", "rm notes.bak"])
+        #expect(messages.map(\.ending) == [.lineEnd, .lineEnd])
+    }
+
+    @Test("after forgetLineEnds (a chat login), a pause ends a message again until the next line end")
+    func forgetLineEnds() async throws {
+        let messages = try await read(
+            [Array("alice lobby\nhi".utf8), Array("there\nsplit ".utf8), Array("line\n".utf8)],
+            pauseBetween: .milliseconds(600), forgettingLineEndsAfterFirst: true)
+        #expect(messages.map(\.string) == ["alice lobby", "hi", "there", "split line"])
+        #expect(messages.map(\.ending) == [.lineEnd, .pause, .lineEnd, .lineEnd])
+    }
+
+    @Test("a reader that only shows its peer's lines (locksToLines false) still ends messages at pauses")
+    func clientSideReader() async throws {
+        let messages = try await read(
+            [Array("Welcome\nHello".utf8), Array("World\n".utf8)], pauseBetween: .milliseconds(600),
+            locksToLines: false)
+        #expect(messages.map(\.string) == ["Welcome", "Hello", "World"])
+    }
+
+    @Test("an overlong line ends only at its line end: a pause inside it ends nothing")
+    func overlongLineIgnoresPauses() async throws {
+        let messages = try await read(
+            [[UInt8](repeating: 120, count: 101), Array("rm x\nnext\n".utf8)], maxLineBytes: 100,
+            pauseBetween: .milliseconds(600))
+        #expect(messages.map(\.ending) == [.overlong, .overlong, .lineEnd, .lineEnd])
+        #expect(messages.map(\.text.count) == [100, 1, 4, 4])
+        #expect(messages.last?.string == "next")
     }
 
     @Test("a pause never cuts a UTF-8 character in two")

@@ -1,47 +1,82 @@
 import Foundation
-import NetlabKit
+import Glibc
 import Testing
 
-/// A rexec server in process, serving a fresh temporary folder.
+@testable import NetlabKit
+
+/// A rexec server in process, serving a fresh temporary folder, `jail`, beside a planted `secret.txt`
+/// that no request may read.
 private struct RexecFixture {
     let server: RexecServer
     let port: Int
+    /// The folder holding the served folder and the secret.
+    let root: URL
     let folder: URL
     let task: Task<Void, any Error>
+    static let secret = "TOPSECRET-" + UUID().uuidString
 
-    init(allow: [String] = [], shell: Bool = false, timeout: Duration = .seconds(5), maxOutput: Int = 1 << 20) throws {
-        folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-rexec-\(UUID().uuidString)")
+    init(
+        allow: [String] = [], shell: Bool = false, timeout: Duration = .seconds(5), maxOutput: Int = 1 << 20,
+        maxCommands: Int = 32
+    ) throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-rexec-\(UUID().uuidString)")
+        folder = root.appendingPathComponent("jail")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(
+            atPath: root.appendingPathComponent("secret.txt").path, contents: Data((Self.secret + "\n").utf8))
         let policy = CommandPolicy(
             allowed: Set(CommandPolicy.defaultAllowed + allow), folder: folder.path, usesShell: shell)
         let server = try RexecServer(
-            host: "127.0.0.1", port: 0, policy: policy, timeout: timeout, maxOutput: maxOutput, console: .capture())
+            host: "127.0.0.1", port: 0, policy: policy, timeout: timeout, maxOutput: maxOutput,
+            maxCommands: maxCommands, console: .capture())
         self.server = server
         port = try server.localAddress.port
         task = Task { try await server.run() }
     }
 
+    /// The secret's absolute path, resolved as the server resolves its folder.
+    var secretPath: String { root.resolvingSymlinksInPath().appendingPathComponent("secret.txt").path }
+
     func write(_ name: String, _ bytes: [UInt8]) {
         _ = FileManager.default.createFile(atPath: folder.appendingPathComponent(name).path, contents: Data(bytes))
+    }
+
+    func exists(_ name: String) -> Bool {
+        FileManager.default.fileExists(atPath: folder.appendingPathComponent(name).path)
     }
 
     func stop() {
         task.cancel()
         server.close()
-        try? FileManager.default.removeItem(at: folder)
+        try? FileManager.default.removeItem(at: root)
     }
 
     /// Sends one command line and reads its reply frame.
     func ask(_ line: String) async throws -> RexecReply {
+        try await ask(bytes: Array((line + "\n").utf8))
+    }
+
+    /// Sends raw request bytes and reads one reply frame.
+    func ask(bytes: [UInt8]) async throws -> RexecReply {
         try await withTimeout(20) {
             let socket = try await Socket.connected(host: "127.0.0.1", port: port)
             defer { socket.close() }
-            try await socket.send(line + "\n")
+            try await socket.send(bytes)
             var decoder = FrameDecoder()
-            let frame = try #require(try await socket.receiveFrame(using: &decoder, timeout: .seconds(15)))
-            return try RexecReply(frame: frame)
+            return try await Self.reply(on: socket, decoder: &decoder)
         }
     }
+
+    /// Reads the next reply frame on a connection.
+    static func reply(on socket: Socket, decoder: inout FrameDecoder) async throws -> RexecReply {
+        let frame = try #require(try await socket.receiveFrame(using: &decoder, timeout: .seconds(15)))
+        return try RexecReply(frame: frame)
+    }
+}
+
+/// Text of a reply's stdout and stderr together.
+private func text(_ reply: RexecReply) -> String {
+    String(decoding: reply.stdout + reply.stderr, as: UTF8.self)
 }
 
 @Suite("Remote commands (rexec)")
@@ -306,5 +341,286 @@ struct RexecTests {
         process.closeInput()
         #expect(try await process.wait(within: 20) == 0, "\(process.stderr)")
         #expect(process.stdout == "from python\na.txt\n")
+    }
+
+    // MARK: Jail escapes (issue 12)
+
+    @Test(
+        "a NUL, ESC, DEL or C1 control character in a request is refused before any check",
+        arguments: [
+            // argv is C strings: `cat` would get '../secret.txt' alone, while the check saw a path into the jail.
+            ("cat ../secret.txt\u{0}/../jail/x", "U+0000 (NUL)"),
+            ("echo \u{1B}[2J", "U+001B (ESC)"),
+            ("echo a\rb", "U+000D"),
+            ("echo \u{7F}", "U+007F"),
+            ("echo \u{85}", "U+0085"),
+        ])
+    func controlCharacters(line: String, named: String) async throws {
+        let fixture = try RexecFixture()
+        defer { fixture.stop() }
+        let reply = try await fixture.ask(line)
+        #expect(reply.exitStatus == 126)
+        #expect(reply.stdout.isEmpty)
+        #expect(!text(reply).contains(RexecFixture.secret))
+        #expect(text(reply).contains("the command line holds the control character \(named)"), "\(text(reply))")
+        let tab = try await fixture.ask("echo a\tb")  // a tab separates words, as a space does
+        #expect(tab.stdout == Array("a b\n".utf8))
+    }
+
+    @Test(
+        "options are read as the program reads them: no bundle, abbreviation or order reaches a file outside",
+        arguments: [
+            "date -uf{secret}", "date -ur{secret}", "date -f ../secret.txt",
+            "date --file=../secret.txt", "date --fi=../secret.txt", "date --file ../secret.txt",
+            "date -ur ../secret.txt", "date --ref ../secret.txt", "head -n1 -- ../secret.txt",
+            "head ../secret.txt -n 1", "head -n1 notes.txt ../secret.txt", "tail -c+1 ../secret.txt",
+            "cat -- ../secret.txt", "cat -n ../secret.txt",
+            // A link inside the folder that points to a folder outside: its `..` is outside, not the jail.
+            "cat out/../secret.txt", "md5sum -b out/../secret.txt",
+        ])
+    func optionValuesAndOperands(line: String) async throws {
+        let fixture = try RexecFixture()
+        defer { fixture.stop() }
+        fixture.write("notes.txt", Array("notes\n".utf8))
+        try FileManager.default.createDirectory(
+            at: fixture.root.appendingPathComponent("outside"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.folder.appendingPathComponent("out").path,
+            withDestinationPath: fixture.root.appendingPathComponent("outside").path)
+        let reply = try await fixture.ask(line.replacingOccurrences(of: "{secret}", with: fixture.secretPath))
+        #expect(reply.exitStatus == 126, "\(text(reply))")
+        #expect(reply.stdout.isEmpty)
+        #expect(!text(reply).contains(RexecFixture.secret))
+        #expect(text(reply).contains("is outside the served folder"), "\(text(reply))")
+    }
+
+    @Test(
+        "options that follow links or read file names from a file, and unknown options, are refused by name",
+        arguments: [
+            ("ls -L", "'ls -L' follows symbolic links"),
+            ("ls -RL", "'ls -L' follows symbolic links"),
+            ("ls --dereference", "'ls --dereference' follows symbolic links"),
+            ("ls --deref", "'--deref' could mean --dereference, --dereference-command-line"),
+            ("ls -H out", "'ls -H' follows symbolic links"),
+            ("ls --dereference-command-line-symlink-to-dir out", "follows symbolic links"),
+            ("wc --files0-from=list", "'wc --files0-from' reads file names from a file"),
+            ("md5sum -c sums", "'md5sum -c' reads file names from a checksum file"),
+            ("md5sum --check sums", "'md5sum --check' reads file names"),
+            ("ls --frob", "'ls' has no option '--frob'"),
+            ("cat -X notes.txt", "'cat' has no option '-X'"),
+            ("date --rfc", "'--rfc' could mean"),
+            ("head -n", "'head -n' needs a value"),
+            ("date --utc=now", "'date --utc' takes no value"),
+        ])
+    func refusedOptions(line: String, reason: String) async throws {
+        let fixture = try RexecFixture()
+        defer { fixture.stop() }
+        fixture.write("notes.txt", Array("notes\n".utf8))
+        fixture.write("list", Array("../secret.txt\u{0}".utf8))
+        let digest = try #require(Self.md5(of: Array((RexecFixture.secret + "\n").utf8)))
+        fixture.write("sums", Array("\(digest)  ../secret.txt\n".utf8))
+        try FileManager.default.createDirectory(
+            at: fixture.root.appendingPathComponent("outside"), withIntermediateDirectories: true)
+        _ = FileManager.default.createFile(
+            atPath: fixture.root.appendingPathComponent("outside/hidden-name.txt").path, contents: Data())
+        try FileManager.default.createSymbolicLink(
+            atPath: fixture.folder.appendingPathComponent("out").path,
+            withDestinationPath: fixture.root.appendingPathComponent("outside").path)
+        let reply = try await fixture.ask(line)
+        #expect(reply.exitStatus == 126, "\(text(reply))")
+        #expect(reply.stdout.isEmpty)
+        #expect(!text(reply).contains("hidden-name") && !text(reply).contains("secret.txt: OK"))
+        #expect(text(reply).contains(reason), "\(text(reply))")
+        // `ls -R` alone does not follow the link: it lists the link, not what is behind it.
+        let recursive = try await fixture.ask("ls -R")
+        #expect(recursive.exitStatus == 0)
+        #expect(String(decoding: recursive.stdout, as: UTF8.self).contains("out"))
+        #expect(!text(recursive).contains("hidden-name"))
+    }
+
+    private static func md5(of bytes: [UInt8]) -> String? {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-md5-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: folder) }
+        guard (try? FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)) != nil,
+            FileManager.default.createFile(atPath: folder.appendingPathComponent("f").path, contents: Data(bytes)),
+            let process = try? ChildProcess(arguments: ["md5sum", "f"], folder: folder.path),
+            process.waitUntilFinished(timeout: .seconds(10))
+        else { return nil }
+        return process.output.split(separator: " ").first.map(String.init)
+    }
+
+    @Test("the allowed programs still run with their options in any order")
+    func ordinaryOptions() async throws {
+        let fixture = try RexecFixture()
+        defer { fixture.stop() }
+        fixture.write("notes.txt", Array("one\ntwo\nthree\n".utf8))
+        for (line, output) in [
+            ("head notes.txt -n1", "one\n"), ("head -n 1 notes.txt", "one\n"), ("head -2 notes.txt", "one\ntwo\n"),
+            ("tail -n1 notes.txt", "three\n"), ("tail -1 notes.txt", "three\n"), ("tail +3 notes.txt", "three\n"),
+            ("wc -l notes.txt", "3 notes.txt\n"), ("cat -n -- notes.txt", "     1\tone\n     2\ttwo\n     3\tthree\n"),
+            ("date -u -d @0 +%Y", "1970\n"), ("date --utc --date=@0 +%Y", "1970\n"),
+            ("date -ud@0 -Idate", "1970-01-01\n"),
+            ("date --iso=date -ud @0", "1970-01-01\n"), ("date -u -r notes.txt +%Y", ""),
+            ("echo -n /etc/passwd", "/etc/passwd"),
+            ("ls --hide=notes.txt", ""), ("ls -I notes.txt -1", ""),
+        ] {
+            let reply = try await fixture.ask(line)
+            #expect(reply.exitStatus == 0, "\(line): \(text(reply))")
+            if line.hasPrefix("date -u -r") {
+                #expect(reply.stdout.count == 5, "\(line)")
+            } else {
+                #expect(String(decoding: reply.stdout, as: UTF8.self) == output, "\(line)")
+            }
+        }
+    }
+
+    @Test("a program added with --allow has every tail of a short-option bundle checked as a path")
+    func allowedProgramBundles() async throws {
+        let fixture = try RexecFixture(allow: ["cp"])
+        defer { fixture.stop() }
+        fixture.write("notes.txt", Array("notes\n".utf8))
+        // cp -t DIR: `-vt..` copies into the parent folder, outside the jail.
+        let reply = try await fixture.ask("cp -vt.. notes.txt")
+        #expect(reply.exitStatus == 126, "\(text(reply))")
+        #expect(text(reply).contains("'..' is outside the served folder"), "\(text(reply))")
+        #expect(!FileManager.default.fileExists(atPath: fixture.root.appendingPathComponent("notes.txt").path))
+        let inside = try await fixture.ask("cp -v notes.txt copy.txt")
+        #expect(inside.exitStatus == 0)
+        #expect(fixture.exists("copy.txt"))
+    }
+
+    // MARK: Requests end at newlines (issue 12)
+
+    @Test("after a newline-terminated request, a request cut by a pause runs whole, never in pieces")
+    func splitRequest() async throws {
+        let fixture = try RexecFixture(allow: ["rm"])
+        defer { fixture.stop() }
+        fixture.write("notes", Array("keep me\n".utf8))
+        fixture.write("notes.bak", Array("old\n".utf8))
+        try await withTimeout(20) {
+            let socket = try await Socket.connected(host: "127.0.0.1", port: fixture.port)
+            defer { socket.close() }
+            var decoder = FrameDecoder()
+            try await socket.send("echo hi\n")
+            #expect(try await RexecFixture.reply(on: socket, decoder: &decoder).stdout == Array("hi\n".utf8))
+            try await socket.send("rm notes")
+            try await waitUntilServerHasRead(serverPort: fixture.port, clientPort: try socket.localAddress.port)
+            try await Task.sleep(for: .milliseconds(300))  // ten times the pause that ends a newline-less request
+            try await socket.send(".bak\n")
+            let reply = try await RexecFixture.reply(on: socket, decoder: &decoder)
+            #expect(reply.exitStatus == 0, "\(text(reply))")
+        }
+        #expect(fixture.exists("notes"))
+        #expect(!fixture.exists("notes.bak"))
+    }
+
+    @Test(
+        "an over-long line is refused at once, its tail is dropped up to its newline, and the next request is answered")
+    func overlongTail() async throws {
+        let fixture = try RexecFixture(allow: ["touch"])
+        defer { fixture.stop() }
+        try await withTimeout(20) {
+            let socket = try await Socket.connected(host: "127.0.0.1", port: fixture.port)
+            defer { socket.close() }
+            var decoder = FrameDecoder()
+            try await socket.send([UInt8](repeating: UInt8(ascii: "x"), count: RexecServer.maxLineBytes + 100))
+            let refusal = try await RexecFixture.reply(on: socket, decoder: &decoder)
+            #expect(refusal.exitStatus == 126)
+            #expect(text(refusal).contains("longer than 65536 bytes"))
+            try await waitUntilServerHasRead(serverPort: fixture.port, clientPort: try socket.localAddress.port)
+            try await Task.sleep(for: .milliseconds(300))  // a pause inside the long line ends nothing
+            try await socket.send(" touch victim\necho next\n")
+            let next = try await RexecFixture.reply(on: socket, decoder: &decoder)
+            #expect(next.stdout == Array("next\n".utf8), "\(text(next))")
+        }
+        #expect(!fixture.exists("victim"))
+    }
+
+    // MARK: Limits (issue 12)
+
+    /// The PIDs of processes whose command line is exactly `words`, from the kernel's /proc.
+    private static func processes(running words: [String]) -> [Int32] {
+        let wanted = Array(words.joined(separator: "\u{0}").utf8) + [0]
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+        return entries.compactMap { entry in
+            guard let pid = Int32(entry),
+                let data = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"), Array(data) == wanted
+            else { return nil }
+            return pid
+        }
+    }
+
+    @Test("beyond --max-commands a request is refused at once, with a frame")
+    func maxCommands() async throws {
+        let fixture = try RexecFixture(allow: ["sleep"], timeout: .seconds(60), maxCommands: 1)
+        defer { fixture.stop() }
+        try await withTimeout(20) {
+            let busy = try await Socket.connected(host: "127.0.0.1", port: fixture.port)
+            defer { busy.close() }
+            try await busy.send("sleep 30.\(Int.random(in: 100_000...999_999))\n")
+            try await waitUntil { fixture.server.runningCommands == 1 }
+            let refused = try await fixture.ask("echo hi")
+            #expect(refused.exitStatus == 126)
+            #expect(text(refused).contains("already running 1 command (its --max-commands)"), "\(text(refused))")
+        }
+    }
+
+    @Test("a command whose client has gone is killed at once")
+    func clientGone() async throws {
+        let fixture = try RexecFixture(allow: ["sleep"], timeout: .seconds(60))
+        defer { fixture.stop() }
+        let command = ["sleep", "40.\(Int.random(in: 100_000...999_999))"]
+        try await withTimeout(20) {
+            let client = try await Socket.connected(host: "127.0.0.1", port: fixture.port)
+            try await client.send(command.joined(separator: " ") + "\n")
+            try await waitUntil { Self.processes(running: command).count == 1 }
+            client.close()
+            // The kernel's process table, not the clock: sleep would run 40 s, the server's timeout is 60 s.
+            try await waitUntil(within: 10) { Self.processes(running: command).isEmpty }
+            try await waitUntil { fixture.server.runningCommands == 0 }
+        }
+        #expect(Self.processes(running: command).isEmpty)
+    }
+
+    @Test("a client that had closed its sending side before its command started (nc -N) still gets the reply")
+    func halfClose() async throws {
+        let fixture = try RexecFixture()
+        defer { fixture.stop() }
+        let (sender, receiver) = try await loopbackPair()
+        defer {
+            sender.close()
+            receiver.close()
+        }
+        sender.shutdownWrite()
+        try await waitUntil { receiver.peerState == .finishedSending }
+        let reply = try await withTimeout(20) { await fixture.server.execute("echo hi", for: receiver) }
+        #expect(reply.exitStatus == 0, "\(text(reply))")
+        #expect(reply.stdout == Array("hi\n".utf8))
+    }
+
+    @Test("the client refuses a reply header whose sizes do not match, even ones that would overflow")
+    func overflowingHeader() async throws {
+        let listener = try Socket.listening(host: "127.0.0.1", port: 0)
+        defer { listener.close() }
+        let port = try listener.localAddress.port
+        // A fake server: whatever the request, one frame whose sizes add up past Int.max.
+        let fake = Task {
+            let client = try await listener.accept()
+            defer { client.close() }
+            _ = try await client.receive(timeout: .seconds(10))
+            let header = #"{"total_size":3,"stdout_size":9223372036854775807,"stderr_size":4,"exit_status":0}"#
+            try await client.send(Frame(header: Array(header.utf8), payload: Array("abc".utf8)).bytes)
+            _ = try? await client.receive(timeout: .seconds(10))  // until the client leaves
+        }
+        defer { fake.cancel() }
+        let process = try TestProcess.netlab(["rexec", "client", "--port", "\(port)", "--", "ls"])
+        defer { process.stop() }
+        process.closeInput()
+        #expect(try await process.wait(within: 20) == 1)
+        #expect(process.stdout.isEmpty)
+        let lines = process.stderr.split(separator: "\n")
+        #expect(lines.count == 1, "\(process.stderr)")
+        #expect(process.stderr.contains("stdout_size 9223372036854775807"), "\(process.stderr)")
+        #expect(process.stderr.contains("do not match the 3 bytes that came"), "\(process.stderr)")
     }
 }
