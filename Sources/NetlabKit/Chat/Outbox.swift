@@ -16,7 +16,7 @@ final class Outbox: Sendable {
         var pending: [UInt8] = []
         /// Bytes the writer took and is still sending: queued until its send returns.
         var inFlight = 0
-        /// When the writer last finished a send: the client's reading progress.
+        /// When the writer last finished a send or started one after being idle: the client's reading progress.
         var lastProgress = ContinuousClock.now
         var writer: CheckedContinuation<Void, Never>?
         /// Senders waiting for the queue to fall to `highWater / 2`, by ticket.
@@ -64,6 +64,7 @@ final class Outbox: Sendable {
             let ready: [UInt8]?? = state.withLock { state in
                 if !state.pending.isEmpty {
                     state.inFlight = state.pending.count
+                    state.lastProgress = .now  // an idle writer was not stalled: the clock starts with this send
                     defer { state.pending.removeAll(keepingCapacity: true) }
                     return .some(state.pending)
                 }

@@ -22,6 +22,19 @@ struct ExecutableTests {
         #expect(server.stderr.contains("connected from 127.0.0.1:"))
     }
 
+    @Test("a server started with SIGTERM blocked (as Foundation's Process starts it) still stops at once on SIGTERM")
+    func stopsOnSIGTERM() async throws {
+        let server = try TestProcess.netlab(["tcp", "server", "--port", "0"])
+        defer { server.stop() }
+        _ = try await server.listeningPort()
+        let pid = server.process.processIdentifier
+        kill(pid, SIGTERM)
+        // Not server.wait(): its own bound would hide a SIGTERM that waits for the SIGKILL of stop().
+        let deadline = ContinuousClock.now + .seconds(1)
+        while server.process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(10)) }
+        #expect(!server.process.isRunning, "netlab ignored SIGTERM for a second")
+    }
+
     @Test("udp server and netlab udp client talk end to end")
     func udpEndToEnd() async throws {
         let server = try TestProcess.netlab(["udp", "server", "--port", "0", "--reply", "hello"])

@@ -96,11 +96,13 @@ final class TestProcess: @unchecked Sendable {
         return process.terminationStatus
     }
 
-    /// Stops the program (SIGTERM, then SIGKILL) if it still runs.
+    /// Stops the program (SIGTERM, then SIGKILL) if it still runs. Foundation's Process starts programs
+    /// with the spawning thread's signal mask, where SIGTERM may be blocked: a program that does not
+    /// unblock it (nc, python3) is killed after a short grace, so cleanup never holds a test thread long.
     func stop() {
         if process.isRunning {
             kill(process.processIdentifier, SIGTERM)
-            let deadline = Date().addingTimeInterval(2)
+            let deadline = Date().addingTimeInterval(0.3)
             while process.isRunning && Date() < deadline { usleep(10_000) }
             if process.isRunning { kill(process.processIdentifier, SIGKILL) }
         }
