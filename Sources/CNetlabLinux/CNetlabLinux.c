@@ -8,8 +8,16 @@
 #include <sched.h>
 #include <sys/syscall.h>
 #include <dirent.h>
+#include <errno.h>
 #include <limits.h>
 #include <errno.h>
+#include <poll.h>
+#include <time.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/signalfd.h>
+#include <sys/wait.h>
 
 int cnetlab_accept4(int fd, struct sockaddr *address, socklen_t *length) {
     return accept4(fd, address, length, SOCK_CLOEXEC | SOCK_NONBLOCK);
@@ -33,34 +41,418 @@ int cnetlab_pipe_cloexec(int fds[2]) {
     return pipe2(fds, O_CLOEXEC);
 }
 
-int cnetlab_spawn_add_chdir(posix_spawn_file_actions_t *actions, const char *path) {
-    return posix_spawn_file_actions_addchdir_np(actions, path);
+static long monotonic_ms(void) {
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return now.tv_sec * 1000L + now.tv_nsec / 1000000L;
 }
 
-int cnetlab_spawn_add_closefrom(posix_spawn_file_actions_t *actions, int lowest) {
-    return posix_spawn_file_actions_addclosefrom_np(actions, lowest);
+static void pause_ms(long milliseconds) {
+    struct timespec rest = {milliseconds / 1000, (milliseconds % 1000) * 1000000L};
+    while (nanosleep(&rest, &rest) < 0 && errno == EINTR) {}
 }
 
+// Supervisors to end on an interrupt. A slot is 0 (free), 1 (being filled) or 2 (ready), as for folders.
 #define CNETLAB_MAX_CHILDREN 256
-static volatile sig_atomic_t tracked_children[CNETLAB_MAX_CHILDREN];
+static volatile sig_atomic_t child_state[CNETLAB_MAX_CHILDREN];
+static volatile sig_atomic_t child_supervisor[CNETLAB_MAX_CHILDREN];
+static volatile sig_atomic_t child_program[CNETLAB_MAX_CHILDREN];
 
-void cnetlab_track_child(int pid) {
+void cnetlab_track_child(int supervisor) {
     for (int i = 0; i < CNETLAB_MAX_CHILDREN; i++) {
-        if (__sync_bool_compare_and_swap(&tracked_children[i], 0, pid)) return;
+        if (__sync_bool_compare_and_swap(&child_state[i], 0, 1)) {
+            child_supervisor[i] = supervisor;
+            child_program[i] = 0;
+            __sync_synchronize();
+            child_state[i] = 2;
+            return;
+        }
     }
 }
 
-void cnetlab_untrack_child(int pid) {
+void cnetlab_track_program(int supervisor, int program) {
     for (int i = 0; i < CNETLAB_MAX_CHILDREN; i++) {
-        if (__sync_bool_compare_and_swap(&tracked_children[i], pid, 0)) return;
+        if (child_state[i] == 2 && child_supervisor[i] == supervisor) {
+            child_program[i] = program;
+            return;
+        }
+    }
+}
+
+void cnetlab_untrack_child(int supervisor) {
+    for (int i = 0; i < CNETLAB_MAX_CHILDREN; i++) {
+        if (child_state[i] == 2 && child_supervisor[i] == supervisor
+            && __sync_bool_compare_and_swap(&child_state[i], 2, 1)) {
+            child_supervisor[i] = 0;
+            child_program[i] = 0;
+            __sync_synchronize();
+            child_state[i] = 0;
+            return;
+        }
     }
 }
 
 void cnetlab_kill_tracked_children(void) {
     for (int i = 0; i < CNETLAB_MAX_CHILDREN; i++) {
-        int pid = tracked_children[i];
-        if (pid > 0) kill(-pid, SIGKILL);
+        if (child_state[i] != 2) continue;
+        if (child_program[i] > 0) kill(-child_program[i], SIGKILL);
+        if (child_supervisor[i] > 0) kill(child_supervisor[i], SIGTERM);
     }
+    // Each supervisor now kills the descendants that left the program's group; wait for them, a while.
+    long deadline = monotonic_ms() + 2000;
+    for (int i = 0; i < CNETLAB_MAX_CHILDREN; i++) {
+        if (child_state[i] != 2 || child_supervisor[i] <= 0) continue;
+        while (waitpid(child_supervisor[i], NULL, WNOHANG) == 0 && monotonic_ms() < deadline) pause_ms(2);
+    }
+}
+
+// MARK: The supervised spawn. Everything below runs in forked children of a multithreaded netlab:
+// system calls and async-signal-safe functions only, no malloc, no locks.
+
+// The supervisor's descriptors, once placed.
+enum { SUP_STDIN = 3, SUP_STDOUT = 4, SUP_STDERR = 5, SUP_CONTROL = 6, SUP_REPORT = 7, SUP_FIRST_FREE = 8 };
+
+static void write_report(int kind, int value, int detail) {
+    cnetlab_report record = {kind, value, detail};
+    while (write(SUP_REPORT, &record, sizeof record) < 0 && errno == EINTR) {}
+}
+
+// Moves netlab's five descriptors to 3-7, /dev/null to 0-2, and closes every other descriptor: the
+// supervisor must not hold another child's lifeline or pipes, nor netlab's terminal.
+static int place_descriptors(const cnetlab_spawn_config *config) {
+    int wanted[5] = {config->stdin_fd, config->stdout_fd, config->stderr_fd, config->control_fd, config->report_fd};
+    int moved[5];
+    for (int i = 0; i < 5; i++) {
+        moved[i] = fcntl(wanted[i], F_DUPFD_CLOEXEC, 64);
+        if (moved[i] < 0) return -1;
+    }
+    for (int i = 0; i < 5; i++) {
+        if (dup2(moved[i], SUP_STDIN + i) < 0) return -1;
+    }
+    int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (null >= 0) {
+        dup2(null, 0);
+        dup2(null, 1);
+        dup2(null, 2);
+    }
+    syscall(SYS_close_range, (unsigned)SUP_FIRST_FREE, ~0U, 0U);
+    return 0;
+}
+
+// A decimal number from `text`, advancing it.
+static long parse_number(const char **text) {
+    long value = 0;
+    while (**text >= '0' && **text <= '9') value = value * 10 + (*(*text)++ - '0');
+    return value;
+}
+
+// The processes /proc lists, with their parents, from the last scan.
+#define CNETLAB_MAX_SCAN 65536
+static int scan_pid[CNETLAB_MAX_SCAN];
+static int scan_parent[CNETLAB_MAX_SCAN];
+static unsigned char scan_mark[CNETLAB_MAX_SCAN];
+
+// Kills (SIGKILL) every live descendant of this process that /proc lists; returns how many.
+static int kill_descendants(int proc) {
+    int count = 0;
+    char buffer[4096];
+    lseek(proc, 0, SEEK_SET);
+    for (;;) {
+        long length = syscall(SYS_getdents64, proc, buffer, sizeof buffer);
+        if (length <= 0) break;
+        for (long offset = 0; offset < length;) {
+            struct dirent64 *entry = (struct dirent64 *)(buffer + offset);
+            offset += entry->d_reclen;
+            const char *name = entry->d_name;
+            if (name[0] < '1' || name[0] > '9' || count >= CNETLAB_MAX_SCAN) continue;
+            char path[64];
+            int used = 0;
+            for (const char *c = name; *c && used < 40; c++) path[used++] = *c;
+            memcpy(path + used, "/stat", 6);
+            int fd = openat(proc, path, O_RDONLY | O_CLOEXEC);
+            if (fd < 0) continue;
+            char stat[512];
+            long got = read(fd, stat, sizeof stat - 1);
+            close(fd);
+            if (got <= 0) continue;
+            stat[got] = 0;
+            // "pid (comm) S ppid ...": the name may hold spaces and parentheses, so read after the last ')'.
+            const char *close_paren = NULL;
+            for (const char *c = stat; *c; c++)
+                if (*c == ')') close_paren = c;
+            if (!close_paren || close_paren[1] != ' ' || close_paren[2] == 0) continue;
+            if (close_paren[2] == 'Z') continue;  // already dead, only not yet reaped
+            const char *cursor = close_paren + 4;
+            const char *digits = name;
+            scan_pid[count] = (int)parse_number(&digits);
+            scan_parent[count] = (int)parse_number(&cursor);
+            scan_mark[count] = 0;
+            count++;
+        }
+    }
+    // Marks the descendants: children of this process, then their children, until nothing changes.
+    int self = getpid();
+    int marked = 0;
+    for (int changed = 1; changed;) {
+        changed = 0;
+        for (int i = 0; i < count; i++) {
+            if (scan_mark[i]) continue;
+            int is_descendant = scan_parent[i] == self;
+            for (int j = 0; !is_descendant && j < count; j++)
+                is_descendant = scan_mark[j] && scan_pid[j] == scan_parent[i];
+            if (is_descendant) {
+                scan_mark[i] = 1;
+                marked++;
+                changed = 1;
+            }
+        }
+    }
+    for (int i = 0; i < count; i++)
+        if (scan_mark[i]) kill(scan_pid[i], SIGKILL);
+    return marked;
+}
+
+// Reaps every child that has ended, reporting the program's end; returns whether children remain.
+static int reap_children(int program, int *program_reaped) {
+    for (;;) {
+        int status = 0;
+        int pid = waitpid(-1, &status, WNOHANG);
+        if (pid > 0) {
+            if (pid == program && !*program_reaped) {
+                *program_reaped = 1;
+                write_report(CNETLAB_REPORT_EXITED, status, 0);
+            }
+            continue;
+        }
+        if (pid < 0 && errno == EINTR) continue;
+        return pid == 0;  // 0: children still running; -1 (ECHILD): none left
+    }
+}
+
+// Ends the program and every process it started, however detached, then exits.
+static void sweep_and_exit(int program, int program_reaped) {
+    // Its group at once; once reaped its PID may be another's, and the scan below finds the rest.
+    if (program > 0 && !program_reaped) kill(-program, SIGKILL);
+    int proc = open("/proc", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    int killed = 0;
+    long deadline = monotonic_ms() + 5000;
+    for (;;) {
+        // Killing a process hands its children to this subreaper, so each round finds what the last
+        // left behind; a process forked meanwhile is found by the next.
+        int found = proc >= 0 ? kill_descendants(proc) : 0;
+        killed += found;
+        int remain = reap_children(program, &program_reaped);
+        if (found == 0 && !remain) break;
+        if (monotonic_ms() > deadline) break;
+        pause_ms(1);
+    }
+    write_report(CNETLAB_REPORT_SWEPT, killed, 0);
+    _exit(0);
+}
+
+// In the program's process: its session, mounts, limits and user, then exec. Reports a failure on
+// `failure_fd` (close-on-exec: it closes by itself when exec succeeds).
+static void run_program(const cnetlab_spawn_config *config, int failure_fd) {
+#define FAIL(step)                                      \
+    do {                                                \
+        int32_t failure[2] = {errno, (step)};           \
+        ssize_t ignored = write(failure_fd, failure, 8); \
+        (void)ignored;                                  \
+        _exit(127);                                     \
+    } while (0)
+    sigset_t none;
+    sigemptyset(&none);
+    struct sigaction fallback;
+    memset(&fallback, 0, sizeof fallback);
+    fallback.sa_handler = SIG_DFL;
+    sigaction(SIGPIPE, &fallback, NULL);
+    sigprocmask(SIG_SETMASK, &none, NULL);
+    // A session of its own: no controlling terminal, so it cannot open /dev/tty and draw on the
+    // grader's screen; its PID is its process group's, which netlab signals.
+    if (setsid() < 0) FAIL(CNETLAB_STEP_SESSION);
+    if (config->hidden && config->hidden[0]) {
+        if (unshare(CLONE_NEWNS) < 0) FAIL(CNETLAB_STEP_MOUNTS);
+        // Private, so the mounts below never reach netlab's namespace.
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) FAIL(CNETLAB_STEP_MOUNTS);
+        for (const char *const *folder = config->hidden; *folder; folder++) {
+            if (mount("netlab", *folder, "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k,mode=0555") < 0
+                && errno != ENOENT)
+                FAIL(CNETLAB_STEP_MOUNTS);
+        }
+    }
+    for (int i = 0; i < config->limit_count; i++) {
+        struct rlimit limit = {config->limits[i].soft, config->limits[i].hard};
+        if (setrlimit(config->limits[i].resource, &limit) < 0) FAIL(CNETLAB_STEP_LIMITS);
+    }
+    if (config->uid >= 0) {
+        // Raw system calls: glibc's wrappers would try to change every thread of netlab.
+        if (syscall(SYS_setgroups, 0, NULL) < 0) FAIL(CNETLAB_STEP_USER);
+        if (syscall(SYS_setresgid, config->gid, config->gid, config->gid) < 0) FAIL(CNETLAB_STEP_USER);
+        if (syscall(SYS_setresuid, config->uid, config->uid, config->uid) < 0) FAIL(CNETLAB_STEP_USER);
+    }
+    prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);  // no set-user-ID program gives it root back
+    if (chdir(config->folder) < 0) FAIL(CNETLAB_STEP_FOLDER);
+    if (dup2(SUP_STDIN, 0) < 0 || dup2(SUP_STDOUT, 1) < 0 || dup2(SUP_STDERR, 2) < 0) FAIL(CNETLAB_STEP_EXEC);
+    if (dup3(failure_fd, 3, O_CLOEXEC) < 0) FAIL(CNETLAB_STEP_EXEC);
+    failure_fd = 3;
+    syscall(SYS_close_range, 4U, ~0U, 0U);
+    execve(config->path, config->argv, config->envp);
+    int first = errno;
+    // The path netlab found may be one its user cannot reach (a folder under /root): look further on PATH.
+    if (config->name && config->search_path && (first == EACCES || first == ENOENT)) {
+        char candidate[4096];
+        const char *start = config->search_path;
+        size_t name_length = strlen(config->name);
+        for (;;) {
+            const char *end = start;
+            while (*end && *end != ':') end++;
+            size_t length = (size_t)(end - start);
+            if (length == 0) {
+                candidate[0] = '.';
+                length = 1;
+            } else if (length < sizeof candidate) {
+                memcpy(candidate, start, length);
+            }
+            if (length + 1 + name_length < sizeof candidate) {
+                candidate[length] = '/';
+                memcpy(candidate + length + 1, config->name, name_length + 1);
+                execve(candidate, config->argv, config->envp);
+            }
+            if (*end == 0) break;
+            start = end + 1;
+        }
+    }
+    errno = first;
+    FAIL(CNETLAB_STEP_EXEC);
+#undef FAIL
+}
+
+static void supervise(const cnetlab_spawn_config *config) {
+    // Out of netlab's session: Ctrl-C at the terminal reaches netlab, which then ends its supervisors.
+    setsid();
+    struct sigaction fallback;
+    memset(&fallback, 0, sizeof fallback);
+    fallback.sa_handler = SIG_DFL;
+    for (int signal_number = 1; signal_number < NSIG; signal_number++) {
+        if (signal_number != SIGKILL && signal_number != SIGSTOP) sigaction(signal_number, &fallback, NULL);
+    }
+    fallback.sa_handler = SIG_IGN;
+    sigaction(SIGPIPE, &fallback, NULL);  // a report after netlab has gone is only lost
+    sigset_t watched;
+    sigemptyset(&watched);
+    sigaddset(&watched, SIGCHLD);
+    sigaddset(&watched, SIGTERM);
+    sigaddset(&watched, SIGINT);
+    sigaddset(&watched, SIGHUP);
+    sigprocmask(SIG_SETMASK, &watched, NULL);
+    if (place_descriptors(config) < 0) _exit(1);
+    int signals = signalfd(-1, &watched, SFD_CLOEXEC | SFD_NONBLOCK);
+    // Orphans of the program's tree come to this process, not to init: none can get away.
+    if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0 || signals < 0) {
+        write_report(CNETLAB_REPORT_FAILED, errno, CNETLAB_STEP_FORK);
+        _exit(0);
+    }
+    int failure[2];
+    if (pipe2(failure, O_CLOEXEC) < 0) {
+        write_report(CNETLAB_REPORT_FAILED, errno, CNETLAB_STEP_FORK);
+        _exit(0);
+    }
+    int program = _Fork();
+    if (program < 0) {
+        write_report(CNETLAB_REPORT_FAILED, errno, CNETLAB_STEP_FORK);
+        _exit(0);
+    }
+    if (program == 0) {
+        close(failure[0]);
+        close(signals);
+        run_program(config, failure[1]);
+    }
+    close(failure[1]);
+    close(SUP_STDIN);
+    close(SUP_STDOUT);
+    close(SUP_STDERR);
+    int program_reaped = 0;
+
+    // Its exec closes the failure pipe; a failure writes errno and the step first. Netlab letting go
+    // meanwhile, or 10 s without either, ends it.
+    struct pollfd started[2] = {{failure[0], POLLIN, 0}, {SUP_CONTROL, POLLIN, 0}};
+    int ready;
+    do { ready = poll(started, 2, 10000); } while (ready < 0 && errno == EINTR);
+    int32_t reason[2] = {ETIMEDOUT, CNETLAB_STEP_TIMEOUT};
+    long got = ready > 0 && started[0].revents ? read(failure[0], reason, sizeof reason) : (long)sizeof reason;
+    close(failure[0]);
+    if (got == (long)sizeof reason) {
+        write_report(CNETLAB_REPORT_FAILED, reason[0], reason[1]);
+        sweep_and_exit(program, program_reaped);
+    }
+    write_report(CNETLAB_REPORT_STARTED, program, 0);
+
+    for (;;) {
+        struct pollfd events[2] = {{SUP_CONTROL, POLLIN, 0}, {signals, POLLIN, 0}};
+        if (poll(events, 2, -1) < 0) {
+            if (errno == EINTR) continue;
+            break;
+        }
+        int stop = events[0].revents != 0;  // a byte, or the end of the lifeline
+        if (events[1].revents) {
+            struct signalfd_siginfo info;
+            while (read(signals, &info, sizeof info) == (long)sizeof info) {
+                if (info.ssi_signo != SIGCHLD) stop = 1;
+            }
+            reap_children(program, &program_reaped);
+        }
+        if (stop) break;
+    }
+    sweep_and_exit(program, program_reaped);
+}
+
+int cnetlab_spawn_supervised(const cnetlab_spawn_config *config) {
+    // _Fork: no atfork handlers run, as befits a child of a multithreaded process.
+    int supervisor = _Fork();
+    if (supervisor < 0) return -errno;
+    if (supervisor == 0) {
+        supervise(config);
+        _exit(0);
+    }
+    return supervisor;
+}
+
+int cnetlab_pidfd_open(int pid) {
+    return (int)syscall(SYS_pidfd_open, pid, 0);
+}
+
+int cnetlab_probe_mount_namespace(void) {
+    int child = _Fork();
+    if (child < 0) return errno;
+    if (child == 0) {
+        if (unshare(CLONE_NEWNS) < 0) _exit(errno & 0xff);
+        if (mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0) _exit(errno & 0xff);
+        if (mount("netlab", "/tmp", "tmpfs", MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC, "size=4k") < 0)
+            _exit(errno & 0xff);
+        _exit(0);
+    }
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0) {
+        if (errno != EINTR) return errno;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : EPERM;
+}
+
+int cnetlab_kill_user(int uid) {
+    if (uid <= 0 || (uid_t)uid == getuid() || (uid_t)uid == geteuid()) return EINVAL;
+    int child = _Fork();
+    if (child < 0) return errno;
+    if (child == 0) {
+        if (syscall(SYS_setresuid, uid, uid, uid) < 0) _exit(errno & 0xff);
+        // Every process of that user, atomically against its forks; never this one.
+        kill(-1, SIGKILL);
+        _exit(0);
+    }
+    int status = 0;
+    while (waitpid(child, &status, 0) < 0) {
+        if (errno != EINTR) return errno;
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : EPERM;
 }
 
 // Temporary folders to remove on an interrupt. A slot is 0 (free), 1 (being filled) or 2 (ready):
@@ -126,6 +518,7 @@ void cnetlab_remove_tracked_folders(void) {
     }
 }
 
+// Ends every program (each supervisor sweeps its program's descendants) before the folders go.
 static void cnetlab_on_interrupt(int signal_number) {
     cnetlab_kill_tracked_children();
     cnetlab_remove_tracked_folders();

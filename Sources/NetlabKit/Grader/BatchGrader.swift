@@ -8,6 +8,11 @@ public struct BatchGrader: Sendable {
     /// The command for each submission, with `{dir}` for its folder and `{port}` / `{host}`.
     public let template: String
     public let jobs: Int
+    /// The most time one submission's grade may take.
+    public var timeout: Duration = .seconds(120)
+    /// Limits and hidden folders for every submission; each also gets its own folder copied and the
+    /// class's folder hidden.
+    public var isolation = Isolation()
 
     /// One student's grade, or why the submission could not be graded.
     public struct Row: Sendable, Encodable {
@@ -54,9 +59,19 @@ public struct BatchGrader: Sendable {
                     while true {
                         guard let index = queue.take() else { return }
                         let name = names[index]
-                        let directory = folder.appendingPathComponent(name).path
-                        let command = words.map { $0.replacingOccurrences(of: "{dir}", with: directory) }
-                        let report = try await Grader(exercise: exercise, command: command).grade()
+                        // The program runs in a private copy of its folder, which {dir} names; the
+                        // class's folder, with every other submission, is hidden from it.
+                        var isolation = isolation
+                        isolation.submission = folder.appendingPathComponent(name).path
+                        isolation.hiddenFolders.append(folder.path)
+                        let grader = Grader(
+                            exercise: exercise, command: words, totalTimeout: timeout, isolation: isolation)
+                        let report: GradeReport
+                        do {
+                            report = try await grader.grade()
+                        } catch let error as RuntimeError {
+                            report = Self.notGraded(exercise, command: words, because: error)  // the others still are
+                        }
                         queue.rows.withLock { $0.append(Row(student: name, report: report)) }
                     }
                 }
@@ -64,6 +79,17 @@ public struct BatchGrader: Sendable {
             try await group.waitForAll()
         }
         return queue.rows.withLock { $0 }.sorted { $0.student < $1.student }
+    }
+
+    /// A report failing every check, for a submission that could not be graded (its folder could not be copied).
+    private static func notGraded(_ exercise: Exercise, command: [String], because error: RuntimeError) -> GradeReport {
+        GradeReport(
+            exercise: exercise.id, title: exercise.title, command: command.joined(separator: " "),
+            results: exercise.checks.map {
+                CheckResult(
+                    name: $0.name, points: 0, maxPoints: $0.points, passed: false, message: "not graded: \(error)",
+                    hint: "fix what the message names, then grade this submission again")
+            }, programOutput: [])
     }
 
     /// The summary as text: one row per student, one column per check.

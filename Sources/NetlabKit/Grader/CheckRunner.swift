@@ -84,7 +84,8 @@ final class CheckRunner: @unchecked Sendable {
                 // exit to be seen, so the message says it ended rather than only that nothing listens.
                 _ = await program.process?.waitForExit(timeout: .milliseconds(300))
                 throw failure(
-                    "could not connect to 127.0.0.1:\(program.port): connection refused, nothing listens on that address")
+                    "could not connect to 127.0.0.1:\(program.port): connection refused, nothing listens on that address"
+                )
             } catch let error as SocketError {
                 throw failure("could not connect to 127.0.0.1:\(program.port): \(error)")
             }
@@ -106,7 +107,7 @@ final class CheckRunner: @unchecked Sendable {
             }
 
         case .expect:
-            let matcher = step.match!
+            let matcher = step.match!.listingNames(in: program.folder)
             let reply: String?
             let endedLine: Bool
             if exercise.transport == .udp {

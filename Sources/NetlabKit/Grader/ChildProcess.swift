@@ -3,35 +3,34 @@ import Foundation
 import Glibc
 import Synchronization
 
-/// A program under test, run the one way netlab ever runs one: posix_spawn(3) into its own process group.
+/// A program under test, run the one way netlab ever runs one: under a supervisor of its own.
 ///
-/// The program is untrusted. It gets every signal back at its default (netlab ignores SIGPIPE, and ignored
-/// signals survive exec), no descriptor of netlab's (every socket and pipe is close-on-exec), a working
-/// folder of its own, and capped output. `stop()` ends its whole process group, and `ChildProcess.stopAll()`
-/// does that for every child still running when netlab itself is interrupted.
+/// The program is untrusted. A supervisor process (C, `cnetlab_spawn_supervised`, forked from netlab)
+/// starts it and stays its parent: a child subreaper, so every process the program starts, however it
+/// detaches (setsid, double fork), remains the supervisor's descendant. When netlab lets go of the
+/// supervisor's lifeline (`stop()`, `killNow()`, deinit, or netlab's own end, `kill -9` included), the
+/// supervisor kills every descendant, reaps them and exits: no process outlives its program's run.
+/// Finding every descendant this way works without root and without cgroups, and ends only this
+/// program's processes when several run at once.
+///
+/// The program runs in a session of its own (no controlling terminal: /dev/tty cannot be opened, so it
+/// cannot draw on the grader's screen), with every signal at its default, no descriptor of netlab's,
+/// no new privileges, a working folder of its own, capped output, and the `Confinement` it is given.
+/// Its pipes are read by one shared thread (`PipeWatcher`), so a program costs netlab no thread.
 public final class ChildProcess: @unchecked Sendable {
-    // @unchecked Sendable: `pid` is immutable; the output and exit status are guarded by `state`.
+    // @unchecked Sendable: `pid`, `supervisor` and `core` are immutable; `core` guards what changes, and
+    // `inputFD` the one descriptor netlab writes to.
 
+    /// The program's PID, which is also its process group's and its session's.
     public let pid: pid_t
+    /// Its supervisor's PID: the program's parent.
+    let supervisor: pid_t
     public let arguments: [String]
-    private let state: Mutex<State>
+    private let core: Core
     /// Left when the program has exited and both its output pipes are drained.
-    private let finished = DispatchGroup()
-    /// How many of the exit and the two pipes are still awaited.
-    private let pendingParts = Mutex(3)
-    private let exited = DispatchSemaphore(value: 0)
+    private let finished: DispatchGroup
     /// The write end of its standard input while it stays open (`Options.keepsInputOpen`).
     private let inputFD = Mutex<Int32?>(nil)
-    private static let running = Mutex<Set<pid_t>>([])
-
-    private struct State {
-        var output: CappedOutput
-        var errors: CappedOutput
-        var exitStatus: Int32?
-        var signal: Int32?
-        /// waitpid(2) failed (ECHILD: something else reaped it): it has ended, how is unknown.
-        var waitFailed: Int32?
-    }
 
     /// What a program printed, never more than `limit` bytes: its last bytes (for a grader's failure
     /// message) or its first (for a remote command's reply, which then says it was cut).
@@ -75,8 +74,36 @@ public final class ChildProcess: @unchecked Sendable {
         /// Whether its standard input stays open after `input`, for lines typed with `type(_:)`, until
         /// `closeInput()` or `stop()` (otherwise it is closed once `input` is written).
         public var keepsInputOpen = false
+        /// Its user, limits and hidden folders; by default netlab's user, no limits, netlab's view.
+        public var confinement = Confinement()
 
         public init() {}
+    }
+
+    /// What the program may do beyond what every program may: set by the grader for an untrusted one.
+    public struct Confinement: Sendable {
+        /// The user and group it runs as (netlab must be root); nil: netlab's own.
+        public var user: User?
+        /// Limits set with setrlimit(2) in the program alone, never in netlab.
+        public var limits: [Limit] = []
+        /// Folders covered by an empty read-only tmpfs in a mount namespace of the program's own
+        /// (netlab must be root).
+        public var hiddenFolders: [String] = []
+
+        public init() {}
+    }
+
+    /// A user id and group id.
+    public struct User: Sendable, Equatable {
+        public let uid: uid_t
+        public let gid: gid_t
+    }
+
+    /// One setrlimit(2) limit: `resource` is an RLIMIT_* number.
+    public struct Limit: Sendable {
+        public let resource: Int32
+        public let soft: UInt64
+        public let hard: UInt64
     }
 
     /// Starts `arguments[0]` (looked up on PATH) with the rest as its arguments.
@@ -97,176 +124,251 @@ public final class ChildProcess: @unchecked Sendable {
     public init(arguments: [String], options: Options, folder: String, input: [UInt8] = []) throws {
         precondition(!arguments.isEmpty, "a program needs a name")
         self.arguments = arguments
-        state = Mutex(
-            State(
-                output: CappedOutput(limit: options.outputLimit, keepsFirstBytes: options.keepsFirstBytes),
-                errors: CappedOutput(limit: options.outputLimit, keepsFirstBytes: options.keepsFirstBytes)))
-        guard let path = Self.findExecutable(arguments[0], folder: folder, environment: options) else {
+        var env = options.inheritsEnvironment ? ProcessInfo.processInfo.environment : [:]
+        env["PYTHONUNBUFFERED"] = "1"  // a Python print shows up at once, not when the buffer fills
+        for (key, value) in options.environment { env[key] = value }
+        let searchPath =
+            env["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
+        guard let path = Self.executablePath(arguments[0], folder: folder, searchPath: searchPath) else {
             throw RuntimeError(
                 "cannot find the program '\(arguments[0])' — check the command after '--', or give its full path")
         }
-
-        var outputPipe: [Int32] = [0, 0]
-        var errorPipe: [Int32] = [0, 0]
-        var inputPipe: [Int32] = [0, 0]
-        // Six pipe ends, briefly: refuse before the last descriptors go, which the runtime needs.
-        guard Socket.hasSpareDescriptors(6) else {
+        // Eleven descriptors, briefly: refuse before the last ones go, which the runtime needs.
+        guard Socket.hasSpareDescriptors(11) else {
             throw RuntimeError(
                 "cannot start the program: this process has nearly all of its descriptors open ('ulimit -n') — "
                     + "try again when fewer clients are connected")
         }
-        guard cnetlab_pipe_cloexec(&outputPipe) == 0, cnetlab_pipe_cloexec(&inputPipe) == 0,
-            cnetlab_pipe_cloexec(&errorPipe) == 0
-        else {
-            throw RuntimeError("cannot create a pipe for the program (\(Errno.name(errno))) — too many open files?")
+        try PipeWatcher.shared.start()
+
+        // Standard input, output and error, the lifeline and the reports; netlab keeps one end of each.
+        var pipes: [[Int32]] = []
+        for _ in 0..<5 {
+            var ends: [Int32] = [-1, -1]
+            guard cnetlab_pipe_cloexec(&ends) == 0 else {
+                let code = errno
+                pipes.joined().forEach { close($0) }
+                throw RuntimeError("cannot create a pipe for the program (\(Errno.name(code))) — too many open files?")
+            }
+            pipes.append(ends)
         }
+        let (stdin, stdout, stderr, lifeline, reports) = (pipes[0], pipes[1], pipes[2], pipes[3], pipes[4])
 
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, inputPipe[0], 0)
-        posix_spawn_file_actions_adddup2(&actions, outputPipe[1], 1)
-        posix_spawn_file_actions_adddup2(&actions, options.separatesErrors ? errorPipe[1] : outputPipe[1], 2)
-        _ = cnetlab_spawn_add_closefrom(&actions, 3)
-        _ = cnetlab_spawn_add_chdir(&actions, folder)
+        let supervisor = Self.spawn(
+            path: path, arguments: arguments, environment: env, searchPath: searchPath, folder: folder,
+            descriptors: (
+                stdin[0], stdout[1], options.separatesErrors ? stderr[1] : stdout[1], lifeline[0], reports[1]
+            ),
+            confinement: options.confinement)
+        for fd in [stdin[0], stdout[1], stderr[1], lifeline[0], reports[1]] { close(fd) }
+        guard supervisor > 0 else {
+            for fd in [stdin[1], stdout[0], stderr[0], lifeline[1], reports[0]] { close(fd) }
+            throw RuntimeError(
+                "cannot start the program: no process could be created (\(Errno.name(-supervisor))) — your user "
+                    + "runs as many processes as it may ('ulimit -u'); end some, or grade as root")
+        }
+        cnetlab_track_child(supervisor)
+        self.supervisor = supervisor
 
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var allSignals = sigset_t()
-        sigfillset(&allSignals)
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigdefault(&attributes, &allSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(
-            &attributes, Int16(POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETSIGMASK))
+        let first = Self.readFirstReport(reports[0], within: 15_000)
+        guard let first, first.kind == Int32(CNETLAB_REPORT_STARTED) else {
+            // The supervisor sweeps and exits once its lifeline closes.
+            close(lifeline[1])
+            Self.reap(supervisor)
+            for fd in [stdin[1], stdout[0], stderr[0], reports[0]] { close(fd) }
+            throw Self.startError(first, program: arguments[0], confinement: options.confinement)
+        }
+        pid = first.value
+        cnetlab_track_program(supervisor, pid)
+        core = Core(
+            pid: pid, supervisor: supervisor, options: options, lifeline: lifeline[1], output: stdout[0],
+            errors: stderr[0], reports: reports[0])
+        finished = core.finished
+        core.startWatching()
 
-        var env = options.inheritsEnvironment ? ProcessInfo.processInfo.environment : [:]
-        env["PYTHONUNBUFFERED"] = "1"  // a Python print shows up at once, not when the buffer fills
-        for (key, value) in options.environment { env[key] = value }
+        // Non-blocking, so a program that never reads its input cannot hang the grader.
+        _ = fcntl(stdin[1], F_SETFL, fcntl(stdin[1], F_GETFL) | O_NONBLOCK)
+        if options.keepsInputOpen {
+            inputFD.withLock { $0 = stdin[1] }
+            if !input.isEmpty { _ = type(input) }
+        } else {
+            Self.feed(input, to: stdin[1])
+        }
+    }
+
+    /// Forks the supervisor with the C view of the configuration; its PID, or -errno.
+    private static func spawn(
+        path: String, arguments: [String], environment: [String: String], searchPath: String, folder: String,
+        descriptors: (input: Int32, output: Int32, errors: Int32, lifeline: Int32, reports: Int32),
+        confinement: Confinement
+    ) -> Int32 {
         let argv = arguments.map { strdup($0) } + [nil]
-        let envp = env.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        let hidden = confinement.hiddenFolders.map { UnsafePointer(strdup($0)) } + [nil]
+        let strings = [
+            strdup(path), arguments[0].contains("/") ? nil : strdup(arguments[0]), strdup(searchPath), strdup(folder),
+        ]
         defer {
             argv.forEach { free($0) }
             envp.forEach { free($0) }
+            hidden.forEach { free(UnsafeMutablePointer(mutating: $0)) }
+            strings.forEach { free($0) }
         }
-
-        var child: pid_t = 0
-        let status = Self.running.withLock { running -> Int32 in
-            let status = posix_spawn(&child, path, &actions, &attributes, argv, envp)
-            if status == 0 {
-                running.insert(child)
-                cnetlab_track_child(child)
-            }
-            return status
+        let limits = confinement.limits.map {
+            cnetlab_limit(resource: $0.resource, soft: $0.soft, hard: $0.hard)
         }
-        close(outputPipe[1])
-        close(errorPipe[1])
-        close(inputPipe[0])
-        guard status == 0 else {
-            close(outputPipe[0])
-            close(errorPipe[0])
-            close(inputPipe[1])
-            throw RuntimeError("cannot start '\(arguments[0])' (\(Errno.name(status))) — is it a program you may run?")
-        }
-        pid = child
-        if options.keepsInputOpen, !input.isEmpty { _ = type(input) }
-
-        if options.keepsInputOpen {
-            // Non-blocking, so typing to a program that never reads its input cannot hang the grader.
-            _ = fcntl(inputPipe[1], F_SETFL, fcntl(inputPipe[1], F_GETFL) | O_NONBLOCK)
-            inputFD.withLock { $0 = inputPipe[1] }
-        } else {
-            let inputFD = inputPipe[1]
-            let feeder = Thread { [input] in
-                Self.writeAll(input, to: inputFD)
-                close(inputFD)
-            }
-            feeder.start()
-        }
-        drain(outputPipe[0], isErrors: false)
-        drain(errorPipe[0], isErrors: true)
-        finished.enter()
-        let waiter = Thread { [self] in
-            var status: Int32 = 0
-            var reaped: pid_t
-            repeat { reaped = waitpid(pid, &status, 0) } while reaped < 0 && errno == EINTR
-            let waitError = reaped < 0 ? errno : 0
-            Self.running.withLock { _ = $0.remove(pid) }
-            cnetlab_untrack_child(pid)
-            state.withLock { state in
-                if waitError != 0 {
-                    state.waitFailed = waitError  // never a made-up exit status 0
-                } else if status & 0x7f == 0 {
-                    state.exitStatus = (status >> 8) & 0xff
-                } else {
-                    state.signal = status & 0x7f
+        return argv.withUnsafeBufferPointer { argv in
+            envp.withUnsafeBufferPointer { envp in
+                hidden.withUnsafeBufferPointer { hidden in
+                    limits.withUnsafeBufferPointer { limits in
+                        var config = cnetlab_spawn_config(
+                            path: strings[0], name: strings[1], search_path: strings[2], argv: argv.baseAddress,
+                            envp: envp.baseAddress, folder: strings[3], stdin_fd: descriptors.input,
+                            stdout_fd: descriptors.output, stderr_fd: descriptors.errors,
+                            control_fd: descriptors.lifeline, report_fd: descriptors.reports,
+                            uid: confinement.user.map { Int32(bitPattern: $0.uid) } ?? -1,
+                            gid: confinement.user.map { Int32(bitPattern: $0.gid) } ?? -1,
+                            hidden: confinement.hiddenFolders.isEmpty ? nil : hidden.baseAddress,
+                            limits: limits.baseAddress, limit_count: Int32(limits.count))
+                        return cnetlab_spawn_supervised(&config)
+                    }
                 }
             }
-            exited.signal()
-            pendingParts.withLock { $0 -= 1 }
-            finished.leave()
         }
-        waiter.start()
     }
 
-    /// Reads a pipe on a thread of its own until the program closes it.
-    private func drain(_ fd: Int32, isErrors: Bool) {
-        finished.enter()
-        let reader = Thread { [self] in
-            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
-            while true {
-                let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-                if count < 0 && errno == EINTR { continue }
-                if count <= 0 { break }
-                let bytes = Array(chunk[..<count])
-                state.withLock { isErrors ? $0.errors.append(bytes) : $0.output.append(bytes) }
-            }
-            close(fd)
-            pendingParts.withLock { $0 -= 1 }
-            finished.leave()
+    /// The supervisor's first report (started, or why not), waited for at most `milliseconds`.
+    private static func readFirstReport(_ fd: Int32, within milliseconds: Int32) -> cnetlab_report? {
+        var ready = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0)]
+        let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+        while true {
+            let left = Int32(max(0, (deadline - ContinuousClock.now).seconds * 1000))
+            let count = poll(&ready, 1, left)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { return nil }
+            var record = cnetlab_report()
+            let got = withUnsafeMutableBytes(of: &record) { read(fd, $0.baseAddress, $0.count) }
+            if got < 0 && errno == EINTR { continue }
+            return got == MemoryLayout<cnetlab_report>.size ? record : nil
         }
-        reader.start()
+    }
+
+    /// Reaps a supervisor that is ending: it gets 2 s for its sweep, then SIGKILL.
+    private static func reap(_ supervisor: pid_t) {
+        let deadline = ContinuousClock.now + .seconds(2)
+        var status: Int32 = 0
+        while waitpid(supervisor, &status, WNOHANG) == 0 {
+            if ContinuousClock.now >= deadline {
+                kill(supervisor, SIGKILL)
+                _ = waitpid(supervisor, &status, 0)
+                break
+            }
+            usleep(1000)
+        }
+        cnetlab_untrack_child(supervisor)
+    }
+
+    /// Why the program did not start, in one sentence.
+    private static func startError(_ report: cnetlab_report?, program: String, confinement: Confinement)
+        -> RuntimeError
+    {
+        guard let report, report.kind == Int32(CNETLAB_REPORT_FAILED) else {
+            return RuntimeError("cannot start '\(program)': it did not start within 15 s — is the machine overloaded?")
+        }
+        let code = Errno.name(report.value)
+        let user = confinement.user.map { "user \($0.uid)" } ?? "your user"
+        switch report.detail {
+        case Int32(CNETLAB_STEP_FORK):
+            return RuntimeError(
+                "cannot start the program: no process could be created (\(code)) — your user runs as many "
+                    + "processes as it may ('ulimit -u'); end some, or grade as root")
+        case Int32(CNETLAB_STEP_MOUNTS):
+            return RuntimeError(
+                "cannot hide the exercises and the other submissions from the program (mount: \(code)) — "
+                    + "netlab needs root with CAP_SYS_ADMIN for that")
+        case Int32(CNETLAB_STEP_LIMITS):
+            return RuntimeError(
+                "cannot set the program's resource limits (setrlimit: \(code)) — lower the --max-* options")
+        case Int32(CNETLAB_STEP_USER):
+            return RuntimeError("cannot run the program as \(user) (\(code)) — netlab needs root to switch users")
+        case Int32(CNETLAB_STEP_FOLDER):
+            return RuntimeError(
+                "cannot enter the program's folder as \(user) (\(code)) — is /tmp mounted noexec or full?")
+        default:
+            let hint =
+                confinement.user == nil
+                ? "is it a program you may run?"
+                : "it runs as \(user): are it and its folders readable and executable by every user?"
+            return RuntimeError("cannot start '\(program)' (\(code)) — \(hint)")
+        }
+    }
+
+    /// Writes `input` to the program's standard input without blocking, the rest when it reads, then closes it.
+    private static func feed(_ input: [UInt8], to fd: Int32) {
+        guard let written = writeSome(input, from: 0, to: fd), written < input.count else {
+            close(fd)
+            return
+        }
+        let position = Mutex(written)
+        PipeWatcher.shared.watch(fd, events: Int16(POLLOUT)) { _ in
+            position.withLock { position in
+                guard let now = writeSome(input, from: position, to: fd), now < input.count else { return false }
+                position = now
+                return true
+            }
+        }
+    }
+
+    /// Writes from `offset` until the pipe is full; the new offset, or nil when the program closed its input.
+    private static func writeSome(_ bytes: [UInt8], from offset: Int, to fd: Int32) -> Int? {
+        var offset = offset
+        while offset < bytes.count {
+            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if written >= 0 {
+                offset += written
+            } else if errno == EAGAIN {
+                break
+            } else if errno != EINTR {
+                return nil  // EPIPE: it has what it wanted
+            }
+        }
+        return offset
     }
 
     /// Whether the program is still running.
-    public var isRunning: Bool {
-        state.withLock { $0.exitStatus == nil && $0.signal == nil && $0.waitFailed == nil }
-    }
+    public var isRunning: Bool { core.state.withLock { !$0.hasEnded } }
 
     /// Its exit status, once it has exited normally.
-    public var exitStatus: Int32? { state.withLock { $0.exitStatus } }
+    public var exitStatus: Int32? { core.state.withLock { $0.exitStatus } }
 
     /// How it ended, in words: `exit status 1`, `killed by SIGSEGV`, or `still running`.
     public var ending: String {
-        state.withLock { state in
+        core.state.withLock { state in
             if let status = state.exitStatus { return "exit status \(status)" }
             if let signal = state.signal { return "killed by \(Self.signalName(signal))" }
-            if let code = state.waitFailed { return "ended, its exit status unknown (waitpid: \(Errno.name(code)))" }
+            if state.hasEnded { return "ended, its exit status unknown (its supervisor was killed)" }
             return "still running"
         }
     }
 
     /// Everything it printed on stdout (and stderr, unless kept apart) so far, within the limit.
-    public var output: String { state.withLock { String(decoding: $0.output.bytes, as: UTF8.self) } }
+    public var output: String { core.state.withLock { String(decoding: $0.output.bytes, as: UTF8.self) } }
 
     /// Its stdout bytes, and whether some were dropped at the limit.
     public var outputBytes: (bytes: [UInt8], isTruncated: Bool) {
-        state.withLock { ($0.output.bytes, $0.output.dropped > 0) }
+        core.state.withLock { ($0.output.bytes, $0.output.dropped > 0) }
     }
 
     /// The count and checksum of everything it printed on stdout, however much was kept.
-    public var outputDigest: OutputDigest { state.withLock { $0.output.digest } }
+    public var outputDigest: OutputDigest { core.state.withLock { $0.output.digest } }
 
     /// Its stderr bytes when kept apart, and whether some were dropped at the limit.
     public var errorBytes: (bytes: [UInt8], isTruncated: Bool) {
-        state.withLock { ($0.errors.bytes, $0.errors.dropped > 0) }
+        core.state.withLock { ($0.errors.bytes, $0.errors.dropped > 0) }
     }
 
     /// Whether the program has exited and everything it printed has been read.
-    public var isFinished: Bool { pendingParts.withLock { $0 == 0 } }
+    public var isFinished: Bool { core.state.withLock { $0.pendingParts == 0 } }
 
     /// Calls `body` once the program has exited and everything it printed has been read (at once if so).
     public func whenFinished(_ body: @escaping @Sendable () -> Void) {
@@ -275,9 +377,7 @@ public final class ChildProcess: @unchecked Sendable {
 
     /// Waits until the program has exited and everything it printed has been read, at most `timeout`.
     public func waitUntilFinished(timeout: Duration) -> Bool {
-        let milliseconds = Int(
-            timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
-        return finished.wait(timeout: .now() + .milliseconds(milliseconds)) == .success
+        finished.wait(timeout: .now() + .milliseconds(Int(timeout.seconds * 1000))) == .success
     }
 
     /// Its last `count` lines of output (standard output, then standard error), escaped for a failure message.
@@ -328,34 +428,38 @@ public final class ChildProcess: @unchecked Sendable {
         }
     }
 
-    /// Ends the program's whole process group: SIGTERM, a short grace, then SIGKILL.
+    /// Ends the program and everything it started: SIGTERM to its process group, a short grace, then
+    /// its supervisor kills every descendant, however detached; returns once that is done (at most
+    /// about 6 s, however the program behaves).
     public func stop() {
         closeInput()
-        guard isRunning else {
-            kill(-pid, SIGKILL)  // anything it left behind in its group
-            return
+        if isRunning {
+            signalGroup(SIGTERM)
+            _ = core.exited.wait(timeout: .now() + .milliseconds(300))
         }
-        kill(-pid, SIGTERM)
-        if exited.wait(timeout: .now() + .milliseconds(300)) == .timedOut {
-            kill(-pid, SIGKILL)
-            exited.wait()
-        } else {
-            exited.signal()
-        }
-        // Children it started in its group may outlive it: end them too.
-        kill(-pid, SIGKILL)
+        core.releaseLifeline()
+        // The supervisor's sweep gives up after 5 s; its end is then only a moment away.
+        _ = core.supervisorGone.wait(timeout: .now() + .seconds(6))
     }
 
-    /// Kills the program's whole process group at once (SIGKILL), without waiting: for a runaway command.
-    /// Its group is killed even when the program itself has exited: children it started in the background
-    /// may still be running and holding its output.
+    /// Kills the program and everything it started at once (SIGKILL), without waiting: for a runaway
+    /// command. Children it started in the background may still be running and holding its output.
     public func killNow() {
-        kill(-pid, SIGKILL)
+        signalGroup(SIGKILL)
+        core.releaseLifeline()
     }
 
-    deinit { stop() }
+    /// Signals its process group while it runs; once it has been reaped its PID may be another's.
+    private func signalGroup(_ signal: Int32) {
+        if isRunning { kill(-pid, signal) }
+    }
 
-    /// Kills every program netlab started that still runs.
+    deinit {
+        closeInput()
+        core.releaseLifeline()  // the supervisor ends whatever is left, without netlab waiting for it
+    }
+
+    /// Kills every program netlab started that still runs, and everything they started.
     public static func stopAll() {
         cnetlab_kill_tracked_children()
     }
@@ -376,27 +480,16 @@ public final class ChildProcess: @unchecked Sendable {
         cnetlab_untrack_folder(folder)
     }
 
-    private static func findExecutable(_ name: String, folder: String, environment options: Options) -> String? {
+    /// The program's file: `name` if it has a '/' (from `folder` when relative), else the first on `searchPath`.
+    static func executablePath(_ name: String, folder: String, searchPath: String) -> String? {
         if name.contains("/") {
-            let path = name.hasPrefix("/") ? name : folder + "/" + name
-            return access(path, X_OK) == 0 ? path : (access(name, X_OK) == 0 ? name : nil)
+            if name.hasPrefix("/") { return access(name, X_OK) == 0 ? name : nil }
+            if access(folder + "/" + name, X_OK) == 0 { return folder + "/" + name }
+            // Relative to where netlab runs: absolute, since the program starts in `folder`.
+            let here = FileManager.default.currentDirectoryPath + "/" + name
+            return access(here, X_OK) == 0 ? here : nil
         }
-        let searchPath =
-            options.environment["PATH"] ?? ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin"
-        let paths = searchPath.split(separator: ":")
-        return paths.map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
-    }
-
-    private static func writeAll(_ bytes: [UInt8], to fd: Int32) {
-        var offset = 0
-        while offset < bytes.count {
-            let written = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if written < 0 {
-                if errno == EINTR { continue }
-                return  // the program closed its input: it has what it wanted
-            }
-            offset += written
-        }
+        return searchPath.split(separator: ":").map { "\($0)/\(name)" }.first { access($0, X_OK) == 0 }
     }
 
     static func signalName(_ signal: Int32) -> String {
@@ -409,8 +502,193 @@ public final class ChildProcess: @unchecked Sendable {
         case SIGINT: "SIGINT"
         case SIGBUS: "SIGBUS"
         case SIGFPE: "SIGFPE"
+        case SIGXCPU: "SIGXCPU (its CPU time limit)"
+        case SIGXFSZ: "SIGXFSZ (its file size limit)"
         default: "signal \(signal)"
         }
+    }
+}
+
+/// What a running program's pipes feed: its output, its end, and its supervisor's end. The pipe
+/// watcher's handlers hold this, never the `ChildProcess`, so dropping the process ends the program.
+private final class Core: @unchecked Sendable {
+    // @unchecked Sendable: owns the pipes' read ends (closed by the pipe watcher's thread alone) and the
+    // lifeline's write end; everything that changes is guarded by `state`; Dispatch groups are thread-safe.
+
+    struct State {
+        var output: ChildProcess.CappedOutput
+        var errors: ChildProcess.CappedOutput
+        var exitStatus: Int32?
+        var signal: Int32?
+        var hasEnded = false
+        /// How many of the exit and the two output pipes are still awaited.
+        var pendingParts = 3
+        /// The write end of the supervisor's lifeline, until released.
+        var lifeline: Int32?
+        /// The read ends still open: output, errors, reports and the supervisor's pidfd.
+        var open: Set<Int32> = []
+        var reportBytes: [UInt8] = []
+    }
+
+    let pid: pid_t
+    let supervisor: pid_t
+    let state: Mutex<State>
+    /// Left when the program has exited and both output pipes are drained.
+    let finished = DispatchGroup()
+    /// Left when the program's end is known.
+    let exited = DispatchGroup()
+    /// Left when the supervisor has swept and been reaped.
+    let supervisorGone = DispatchGroup()
+    private let outputFD: Int32
+    private let errorFD: Int32
+    private let reportFD: Int32
+
+    init(
+        pid: pid_t, supervisor: pid_t, options: ChildProcess.Options, lifeline: Int32, output: Int32,
+        errors: Int32, reports: Int32
+    ) {
+        self.pid = pid
+        self.supervisor = supervisor
+        outputFD = output
+        errorFD = errors
+        reportFD = reports
+        state = Mutex(
+            State(
+                output: .init(limit: options.outputLimit, keepsFirstBytes: options.keepsFirstBytes),
+                errors: .init(limit: options.outputLimit, keepsFirstBytes: options.keepsFirstBytes),
+                lifeline: lifeline, open: [output, errors, reports]))
+        for _ in 0..<3 { finished.enter() }
+        exited.enter()
+        supervisorGone.enter()
+    }
+
+    /// Hands the read ends to the pipe watcher.
+    func startWatching() {
+        let watcher = PipeWatcher.shared
+        for fd in [outputFD, errorFD, reportFD] { _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) | O_NONBLOCK) }
+        watcher.watch(outputFD, events: Int16(POLLIN)) { [self] _ in readOutput(outputFD) }
+        watcher.watch(errorFD, events: Int16(POLLIN)) { [self] _ in readOutput(errorFD) }
+        let pidFD = cnetlab_pidfd_open(supervisor)
+        if pidFD >= 0 {
+            state.withLock { _ = $0.open.insert(pidFD) }
+            watcher.watch(pidFD, events: Int16(POLLIN)) { [self] _ in
+                supervisorEnded(pidFD: pidFD)
+                return false
+            }
+        }
+        watcher.watch(reportFD, events: Int16(POLLIN)) { [self] _ in
+            if readReports() { return true }
+            if pidFD < 0 { supervisorEnded(pidFD: nil) }  // no pidfd (Linux before 5.3): its reports' end
+            return false
+        }
+    }
+
+    /// Closes the lifeline: the supervisor kills every descendant of the program and exits.
+    func releaseLifeline() {
+        state.withLock { state in
+            if let fd = state.lifeline { close(fd) }
+            state.lifeline = nil
+        }
+    }
+
+    /// Reads what the program printed; false at the pipe's end, which the caller then closes.
+    private func readOutput(_ fd: Int32) -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
+            if count > 0 {
+                let bytes = Array(chunk[..<count])
+                state.withLock { fd == errorFD ? $0.errors.append(bytes) : $0.output.append(bytes) }
+                continue
+            }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && errno == EAGAIN { return true }
+            retire(fd)
+            return false
+        }
+    }
+
+    /// Reads the supervisor's reports; false at their end, which the caller then closes.
+    private func readReports() -> Bool {
+        var chunk = [UInt8](repeating: 0, count: 240)
+        while true {
+            let count = chunk.withUnsafeMutableBytes { read(reportFD, $0.baseAddress, $0.count) }
+            if count < 0 && errno == EINTR { continue }
+            if count < 0 && errno == EAGAIN { return true }
+            if count <= 0 {
+                state.withLock { _ = $0.open.remove(reportFD) }
+                return false
+            }
+            let size = MemoryLayout<cnetlab_report>.size
+            let records: [cnetlab_report] = state.withLock { state in
+                state.reportBytes += chunk[..<count]
+                var records: [cnetlab_report] = []
+                while state.reportBytes.count >= size {
+                    var record = cnetlab_report()
+                    withUnsafeMutableBytes(of: &record) { $0.copyBytes(from: state.reportBytes.prefix(size)) }
+                    state.reportBytes.removeFirst(size)
+                    records.append(record)
+                }
+                return records
+            }
+            for record in records where record.kind == Int32(CNETLAB_REPORT_EXITED) {
+                ended(status: record.value)
+            }
+        }
+    }
+
+    /// Records the program's end (nil: unknown), once.
+    private func ended(status: Int32?) {
+        let isFirst = state.withLock { state -> Bool in
+            guard !state.hasEnded else { return false }
+            state.hasEnded = true
+            if let status {
+                if status & 0x7f == 0 { state.exitStatus = (status >> 8) & 0xff } else { state.signal = status & 0x7f }
+            }
+            state.pendingParts -= 1
+            return true
+        }
+        if isFirst {
+            exited.leave()
+            finished.leave()
+        }
+    }
+
+    /// Marks an output pipe as closed, once.
+    private func retire(_ fd: Int32) {
+        let wasOpen = state.withLock { state -> Bool in
+            guard state.open.remove(fd) != nil else { return false }
+            if fd != reportFD { state.pendingParts -= 1 }
+            return true
+        }
+        if wasOpen && fd != reportFD { finished.leave() }
+    }
+
+    /// The supervisor has exited (its sweep done): reaps it and closes what is left.
+    private func supervisorEnded(pidFD: Int32?) {
+        var status: Int32 = 0
+        while waitpid(supervisor, &status, pidFD == nil ? 0 : WNOHANG) < 0 && errno == EINTR {}
+        cnetlab_untrack_child(supervisor)
+        if let pidFD { state.withLock { _ = $0.open.remove(pidFD) } }
+        let watcher = PipeWatcher.shared
+        if state.withLock({ $0.open.contains(reportFD) }) {
+            _ = readReports()  // its last records: the program's exit comes before the supervisor's
+            state.withLock { _ = $0.open.remove(reportFD) }
+            watcher.finish(reportFD)
+        }
+        if state.withLock({ !$0.hasEnded }) {
+            // Killed before it could report: the program may still run, in its group at least.
+            kill(-pid, SIGKILL)
+            ended(status: nil)
+        }
+        // Every descendant is gone: what the pipes hold is all there is. A process outside the tree
+        // that was handed a pipe cannot keep the program from finishing.
+        for fd in [outputFD, errorFD] where state.withLock({ $0.open.contains(fd) }) {
+            if readOutput(fd) { retire(fd) }
+            watcher.finish(fd)
+        }
+        releaseLifeline()
+        supervisorGone.leave()
     }
 }
 

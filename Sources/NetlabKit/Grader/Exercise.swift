@@ -193,10 +193,14 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
     case contains(String)
     /// The reply is JSON equal to this JSON text (spacing and key order aside).
     case json(String)
+    /// The reply is a JSON array of the names in the program's folder, sorted, hidden names such as
+    /// `.tmp` listed or not. The grader reads the names when the step runs (`listingNames`).
+    case folderListing([String])
 
     private enum Keys: String, CodingKey {
         case exact, regex, timestamp, ctime, contains, json
         case currentTime = "current_time"
+        case folderListing = "folder_listing"
     }
 
     init?(from decoder: any Decoder, required: Bool) throws {
@@ -226,12 +230,15 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
                     .init(codingPath: decoder.codingPath, debugDescription: "json must hold JSON text"))
             }
             self = .json(text)
+        } else if try container.decodeIfPresent(Bool.self, forKey: .folderListing) == true {
+            self = .folderListing([])
         } else if required {
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: decoder.codingPath,
                     debugDescription:
-                        "an expect step needs exact, regex, timestamp, ctime, current_time, contains or json"))
+                        "an expect step needs exact, regex, timestamp, ctime, current_time, contains, json or folder_listing"
+                ))
         } else {
             return nil
         }
@@ -258,7 +265,17 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
             return TimeCheck.isNearDateTime(reply.trimmingCharacters(in: .whitespaces), now: now)
         case .json(let text):
             return Self.canonicalJSON(reply).map { $0 == Self.canonicalJSON(text) } ?? false
+        case .folderListing(let names):
+            let listed = (try? JSONSerialization.jsonObject(with: Data(reply.utf8))) as? [String]
+            let all = names.sorted()
+            return listed == all || listed == all.filter { !$0.hasPrefix(".") }
         }
+    }
+
+    /// A `folder_listing` matcher with the names now in `folder`; any other matcher as it is.
+    func listingNames(in folder: String) -> Matcher {
+        guard case .folderListing = self else { return self }
+        return .folderListing((try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [])
     }
 
     /// The time now in ISO 8601 form, local time with its offset, for a failure message.
@@ -283,6 +300,13 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
         case .currentTime: "the current date and time, like '\(CTime.now())' or '\(Self.isoNow())'"
         case .contains(let text): "a reply containing '\(text)'"
         case .json(let text): "the JSON \(text)"
+        case .folderListing(let names):
+            "the folder's names as a sorted JSON array, \(Self.jsonArray(names.sorted().filter { !$0.hasPrefix(".") }))"
         }
+    }
+
+    private static func jsonArray(_ names: [String]) -> String {
+        let data = (try? JSONSerialization.data(withJSONObject: names, options: [.withoutEscapingSlashes])) ?? Data()
+        return String(decoding: data, as: UTF8.self)
     }
 }

@@ -50,6 +50,12 @@ enum GradeCommand {
             and NETLAB_HOST in its environment). A server must listen on that port; for a client exercise the
             grader runs a server there. Exit status 0 only when every check passes.
             Batch: --batch DIR grades every folder in DIR with --cmd, where {dir} is the submission's folder.
+
+            The program is untrusted. It runs in a private copy of its files (a batch's submission folder,
+            or the files the command names), with a minimal environment, no terminal, and the limits below;
+            every process it starts ends with its grade, however it detaches. As root (a grading server,
+            CI) it also runs as a user of its own (uid 64000 and up) that sees neither the exercises'
+            checks nor the other submissions; without root netlab says what it could not apply.
             """,
         options: [
             Option(
@@ -62,6 +68,17 @@ enum GradeCommand {
                 help: "with --batch: the command for one submission, e.g. 'python3 {dir}/server.py {port}'"),
             Option("jobs", "N", kind: .integer(1...16), default: "2", help: "with --batch: submissions graded at once"),
             Option("timeout", "SECONDS", kind: .seconds, default: "120", help: "the most time one grade may take"),
+            Option(
+                "max-procs", "N", kind: .integer(1...100_000), default: "128",
+                help: "processes and threads the program may run (without root: beyond your own)"),
+            Option("max-memory", "SIZE", default: "2G", help: "address space of each of its processes, e.g. 512M"),
+            Option("max-file-size", "SIZE", default: "64M", help: "the largest file it may write"),
+            Option(
+                "max-cpu", "SECONDS", kind: .integer(1...86_400), default: "60",
+                help: "CPU time of each of its processes"),
+            Option(
+                "max-open-files", "N", kind: .integer(16...1_048_576), default: "256",
+                help: "files and sockets open at once"),
         ],
         positionals: [
             Positional("ID", help: "the exercise's id, from 'netlab exercises'"),
@@ -102,7 +119,8 @@ enum GradeCommand {
                     if !invocation.flag("json") {
                         invocation.console.out(
                             "\(invocation.console.colored("FAIL", 31))  \(id.padding(toLength: width, withPad: " ", startingAt: 0))  "
-                                + "its reference 'netlab \(name)' is not a netlab command; fix \"reference\" in its checks.json")
+                                + "its reference 'netlab \(name)' is not a netlab command; fix \"reference\" in its checks.json"
+                        )
                     }
                     continue
                 }
@@ -141,12 +159,16 @@ enum GradeCommand {
         }
         let format = invocation.string("format")!
         let timeout = invocation.duration("timeout")
+        var isolation = Isolation()
+        isolation.limits = try limits(invocation)
+        isolation.hiddenFolders = [library.folder.path]  // its checks.json would give the answers away
         let text: String
         let isPassing: Bool
         if let batch = invocation.string("batch") {
             if invocation.hasTrailing {
                 throw invocation.usageError(
-                    "with --batch the command goes in --cmd, not after '--', as in --cmd 'python3 {dir}/server.py {port}'")
+                    "with --batch the command goes in --cmd, not after '--', as in --cmd 'python3 {dir}/server.py {port}'"
+                )
             }
             guard let template = invocation.string("cmd") else {
                 throw invocation.usageError("--batch needs --cmd, such as --cmd 'python3 {dir}/server.py {port}'")
@@ -155,9 +177,10 @@ enum GradeCommand {
                 throw invocation.usageError(
                     "--cmd must say where each submission is with {dir}, as in --cmd 'python3 {dir}/server.py {port}'")
             }
+            warnOfUnappliedProtections(invocation)
             let rows = try await BatchGrader(
                 exercise: exercise, folder: URL(fileURLWithPath: batch), template: template,
-                jobs: invocation.int("jobs")
+                jobs: invocation.int("jobs"), timeout: timeout, isolation: isolation
             ).grade()
             isPassing = rows.allSatisfy(\.report.isPassing)
             switch format {
@@ -183,8 +206,10 @@ enum GradeCommand {
             if format == "csv" {
                 throw invocation.usageError("--format csv is for --batch; use text, json, junit or gradescope")
             }
-            let report = try await Grader(exercise: exercise, command: invocation.trailing, totalTimeout: timeout)
-                .grade()
+            warnOfUnappliedProtections(invocation)
+            let report = try await Grader(
+                exercise: exercise, command: invocation.trailing, totalTimeout: timeout, isolation: isolation
+            ).grade()
             isPassing = report.isPassing
             text = ReportFormat(rawValue: format)!.render(
                 report, color: invocation.console.usesColor && invocation.string("output") == nil)
@@ -199,5 +224,29 @@ enum GradeCommand {
             invocation.console.out(text)
         }
         return isPassing ? 0 : 1
+    }
+
+    /// The --max-* options as limits.
+    private static func limits(_ invocation: Invocation) throws -> ProgramLimits {
+        var limits = ProgramLimits()
+        limits.processes = invocation.int("max-procs")
+        limits.cpuSeconds = invocation.int("max-cpu")
+        limits.openFiles = invocation.int("max-open-files")
+        for (name, keyPath) in [("max-memory", \ProgramLimits.memoryBytes), ("max-file-size", \.fileSizeBytes)] {
+            let text = invocation.string(name)!
+            guard let bytes = ProgramLimits.bytes(text) else {
+                throw invocation.usageError(
+                    "--\(name) must be a size such as 512M or 2G (K, M, G: 1024s), not '\(text)'")
+            }
+            limits[keyPath: keyPath] = bytes
+        }
+        return limits
+    }
+
+    /// One line on stderr naming the protections this machine does not allow, before grading.
+    private static func warnOfUnappliedProtections(_ invocation: Invocation) {
+        if let notice = Isolation.unappliedProtections() {
+            invocation.console.err("\(invocation.commandPath): \(notice)")
+        }
     }
 }

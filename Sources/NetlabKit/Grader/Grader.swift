@@ -7,23 +7,29 @@ public struct Grader: Sendable {
     public let command: [String]
     /// The most time the whole grade may take.
     public let totalTimeout: Duration
+    /// How the program is kept apart: its limits, the folders it may not see, its submission's folder.
+    public let isolation: Isolation
 
     /// Seconds a check may take when it does not say.
     static let defaultCheckTimeout = 10.0
 
-    public init(exercise: Exercise, command: [String], totalTimeout: Duration = .seconds(120)) {
+    public init(
+        exercise: Exercise, command: [String], totalTimeout: Duration = .seconds(120),
+        isolation: Isolation = Isolation()
+    ) {
         self.exercise = exercise
         self.command = command
         self.totalTimeout = totalTimeout
+        self.isolation = isolation
     }
 
     public func grade() async throws -> GradeReport {
         Socket.ignoreBrokenPipes()
+        let deadline = ContinuousClock.now + totalTimeout
         let program = try ProgramUnderTest(
             command: command, port: try PortAllocator.freePort(), transport: exercise.transport,
-            keepsInputOpen: exercise.typesInput)
+            keepsInputOpen: exercise.typesInput, isolation: isolation)
         defer { program.finish() }
-        let deadline = ContinuousClock.now + totalTimeout
         var results: [CheckResult] = []
         var neverListened = false
 
@@ -46,7 +52,9 @@ public struct Grader: Sendable {
             }
             if exercise.kind == .server, !program.isRunning {
                 do {
-                    try await program.start(within: .seconds(exercise.listenTimeout ?? 10))
+                    // Within the grade's time too: a program that keeps dying is not waited for past it.
+                    let listenLimit = min(exercise.listenTimeout ?? 10, max(0.1, (deadline - .now).seconds))
+                    try await program.start(within: .seconds(listenLimit))
                 } catch let failure as CheckFailure {
                     neverListened = true
                     results.append(result(check, failure: failure.message, hint: Self.startHint))
@@ -68,8 +76,12 @@ public struct Grader: Sendable {
                             "the check did not finish within \(SocketError.format(seconds: limit)): the program hung"))
             }
         }
+        // A batch's {dir} is shown as the submission's folder, not the private copy the program ran in.
+        let shown = command.map { word in
+            isolation.submission.map { word.replacingOccurrences(of: "{dir}", with: $0) } ?? word
+        }
         return GradeReport(
-            exercise: exercise.id, title: exercise.title, command: command.joined(separator: " "), results: results,
+            exercise: exercise.id, title: exercise.title, command: shown.joined(separator: " "), results: results,
             programOutput: program.process?.lastLines(10) ?? [])
     }
 

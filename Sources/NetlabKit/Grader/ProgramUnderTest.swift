@@ -1,65 +1,139 @@
 import Foundation
 
-/// The student's program as the grader runs it: the command with `{host}` and `{port}` filled in,
-/// in its own temporary folder, restarted when it dies between checks.
+/// The student's program as the grader runs it: the command with `{host}`, `{port}` and `{dir}` filled
+/// in, isolated (`Isolation`) in a private folder, restarted when it dies between checks.
 final class ProgramUnderTest: @unchecked Sendable {
     // @unchecked Sendable: used by one grading task at a time; `process` changes only in start/stop.
 
     let command: [String]
     let port: Int
     let transport: Exercise.Transport
+    let isolation: Isolation
+    /// Its private folder: its working folder and HOME.
     let folder: String
     /// Whether the server's standard input stays open for the checks' `type` steps.
     let keepsInputOpen: Bool
+    private let privateFolder: PrivateFolder
+    /// Its user of its own, when netlab runs as root.
+    private let slot: UserSlot?
+    /// The command's words that name files copied into `folder`.
+    private let copiedWords: Set<String>
     private(set) var process: ChildProcess?
 
-    init(command: [String], port: Int, transport: Exercise.Transport, keepsInputOpen: Bool = false) throws {
+    init(
+        command: [String], port: Int, transport: Exercise.Transport, keepsInputOpen: Bool = false,
+        isolation: Isolation = Isolation()
+    ) throws {
         self.command = command
         self.port = port
         self.transport = transport
         self.keepsInputOpen = keepsInputOpen
-        let template = NSTemporaryDirectory() + "netlab-grade-XXXXXX"
-        var bytes = Array(template.utf8CString)
-        guard let made = mkdtemp(&bytes) else {
-            throw RuntimeError("cannot make a temporary folder for the program — is /tmp full?")
+        self.isolation = isolation
+        let slot = Isolation.isRoot ? try UserSlot.take() : nil
+        let privateFolder: PrivateFolder
+        do {
+            privateFolder = try PrivateFolder(owner: slot?.user)
+        } catch {
+            slot?.release()
+            throw error
         }
-        folder = String(cString: made)
-        ChildProcess.removeOnInterrupt(folder: folder)
+        ChildProcess.removeOnInterrupt(folder: privateFolder.path)
+        do {
+            if let submission = isolation.submission {
+                try privateFolder.copyContents(of: submission)
+                copiedWords = []
+            } else {
+                copiedWords = try privateFolder.copyNamedFiles(in: command)
+            }
+        } catch {
+            privateFolder.remove()
+            ChildProcess.forgetOnInterrupt(folder: privateFolder.path)
+            slot?.release()
+            throw error
+        }
+        self.slot = slot
+        self.privateFolder = privateFolder
+        folder = privateFolder.path
+        // A mistyped program is the grader's error, said once, not a failed check.
+        let program = fill(host: "127.0.0.1", port: port)[0]
+        if ChildProcess.executablePath(program, folder: folder, searchPath: environment(host: "", port: 0)["PATH"]!)
+            == nil
+        {
+            finish()
+            throw RuntimeError(
+                "cannot find the program '\(program)' — check the command after '--', or give its full path")
+        }
     }
 
-    /// The command's words with `{host}` and `{port}` replaced.
+    /// The command's words with `{host}`, `{port}` and `{dir}` (the private folder) filled in.
     ///
-    /// The program runs in a temporary folder, so a word that names a file relative to where netlab was
-    /// started (`server.py`, `./client`) becomes its absolute path: what the student typed still works.
-    static func fill(_ command: [String], host: String, port: Int) -> [String] {
+    /// A word naming a file relative to where netlab was started that was not copied (`../x.py`)
+    /// becomes its absolute path: what the student typed still works from the private folder.
+    func fill(host: String, port: Int) -> [String] {
         let here = FileManager.default.currentDirectoryPath
         return command.map { word in
-            if !word.hasPrefix("/"), !word.hasPrefix("-"), !word.isEmpty, FileManager.default.fileExists(atPath: word) {
+            if !copiedWords.contains(word), !word.hasPrefix("/"), !word.hasPrefix("-"), !word.isEmpty,
+                !word.contains("{"), FileManager.default.fileExists(atPath: word)
+            {
                 return URL(fileURLWithPath: here).appendingPathComponent(word).standardizedFileURL.path
             }
-            return word.replacingOccurrences(of: "{host}", with: host).replacingOccurrences(
-                of: "{port}", with: "\(port)")
+            return word.replacingOccurrences(of: "{dir}", with: folder).replacingOccurrences(of: "{host}", with: host)
+                .replacingOccurrences(of: "{port}", with: "\(port)")
         }
     }
 
-    /// Starts a program: the server under test, or a student's client against `host`.
+    /// The program's whole environment: an allow-list, never netlab's own variables.
+    func environment(host: String, port: Int) -> [String: String] {
+        let ours = ProcessInfo.processInfo.environment
+        var environment = [
+            "PATH": ours["PATH"] ?? "/usr/local/bin:/usr/bin:/bin",
+            "LANG": ours["LANG"] ?? "C.UTF-8",
+            "HOME": folder,
+            "TMPDIR": privateFolder.temporary,
+            "PYTHONDONTWRITEBYTECODE": "1",  // no __pycache__ written next to its files
+            "PYTHONUNBUFFERED": "1",
+            "NETLAB_HOST": host,
+            "NETLAB_PORT": "\(port)",
+            "TERM": "dumb",
+        ]
+        // Its locale and time zone as the grader's: a daytime server's "local time" is the grader's.
+        for name in ["LC_ALL", "TZ"] {
+            if let value = ours[name] { environment[name] = value }
+        }
+        return environment
+    }
+
+    /// Starts a program: the server under test, or a student's client against `host`; throws a
+    /// `CheckFailure` when it cannot be started (a fork bomb has used up its processes, say).
     func spawn(
         host: String = "127.0.0.1", port: Int? = nil, input: String = "", separatesErrors: Bool = false,
         keepsInputOpen: Bool = false
     ) throws -> ChildProcess {
         let port = port ?? self.port
         var options = ChildProcess.Options()
-        options.environment = ["NETLAB_PORT": "\(port)", "NETLAB_HOST": host]
+        options.inheritsEnvironment = false
+        options.environment = environment(host: host, port: port)
         options.separatesErrors = separatesErrors
         options.keepsInputOpen = keepsInputOpen
-        return try ChildProcess(
-            arguments: Self.fill(command, host: host, port: port), options: options, folder: folder,
-            input: Array(input.utf8))
+        options.confinement.user = slot?.user
+        options.confinement.limits = isolation.limits.resourceLimits(sharesUser: slot == nil)
+        if slot != nil, Isolation.canHideFolders {
+            options.confinement.hiddenFolders = isolation.hiddenFolders.map {
+                URL(fileURLWithPath: $0).standardizedFileURL.path
+            }.filter { !folder.hasPrefix($0 + "/") }
+        }
+        do {
+            return try ChildProcess(
+                arguments: fill(host: host, port: port), options: options, folder: folder, input: Array(input.utf8))
+        } catch let error as RuntimeError {
+            throw CheckFailure(error.description)
+        }
     }
 
     /// Starts the server under test and waits until it listens; throws a `CheckFailure` saying why not.
     func start(within timeout: Duration) async throws {
         stop()
+        process = nil
         let process = try spawn(keepsInputOpen: keepsInputOpen)
         self.process = process
         let deadline = ContinuousClock.now + timeout
@@ -90,11 +164,12 @@ final class ProgramUnderTest: @unchecked Sendable {
         process?.stop()
     }
 
-    /// Stops the program and removes its folder.
+    /// Stops the program and everything it started, removes its folder and frees its user.
     func finish() {
         stop()
-        try? FileManager.default.removeItem(atPath: folder)
+        privateFolder.remove()
         ChildProcess.forgetOnInterrupt(folder: folder)
+        slot?.release()
     }
 
     /// `; its last lines: a | b` for a failure message, or nothing when it printed nothing.
