@@ -243,7 +243,7 @@ public final class ChildProcess: @unchecked Sendable {
         let deadline = ContinuousClock.now + .milliseconds(milliseconds)
         while true {
             let left = Int32(max(0, (deadline - ContinuousClock.now).seconds * 1000))
-            let count = poll(&ready, 1, left)
+            let count = Syscalls.pollDescriptors(&ready, timeoutMilliseconds: left)
             if count < 0 && errno == EINTR { continue }
             guard count > 0 else { return nil }
             var record = cnetlab_report()

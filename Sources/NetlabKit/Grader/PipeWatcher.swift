@@ -91,7 +91,7 @@ final class PipeWatcher: @unchecked Sendable {
         while true {
             var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
             fds += state.withLock { $0.watches.map { pollfd(fd: $0.key, events: $0.value.events, revents: 0) } }
-            if poll(&fds, nfds_t(fds.count), -1) < 0 {
+            if Syscalls.pollDescriptors(&fds, timeoutMilliseconds: -1) < 0 {
                 if errno != EINTR { usleep(1000) }  // ENOMEM: try again shortly
                 continue
             }

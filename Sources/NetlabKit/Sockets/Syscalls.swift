@@ -320,6 +320,12 @@ enum Syscalls {
         return info.st_mode & S_IFMT == S_IFSOCK
     }
 
+    /// Wraps poll(2) for any descriptors, sockets or pipes (the grader watches its programs' pipes with it):
+    /// how many are ready, 0 after `timeoutMilliseconds` (-1 waits for ever), or -1 with errno set.
+    static func pollDescriptors(_ descriptors: inout [pollfd], timeoutMilliseconds: Int32) -> Int32 {
+        Glibc.poll(&descriptors, nfds_t(descriptors.count), timeoutMilliseconds)
+    }
+
     /// This process's ID (getpid(2)).
     static var processID: Int32 { getpid() }
 
