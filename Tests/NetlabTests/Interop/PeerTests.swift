@@ -184,7 +184,7 @@ struct PeerTests {
         let server = try RunningServer.tcp(.echo)
         defer { server.stop() }
         let (status, out, _) = try await run(
-            "socat", ["-t", "5", "-", "TCP:127.0.0.1:\(server.port)"], input: "ping\npong\n")
+            "socat", ["-t", "20", "-", "TCP:127.0.0.1:\(server.port)"], input: "ping\npong\n")
         #expect(status == 0)
         #expect(out == "ping\npong\n")
     }
