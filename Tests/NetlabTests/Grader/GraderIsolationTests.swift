@@ -235,12 +235,17 @@ struct GraderIsolationTests {
         defer { try? FileManager.default.removeItem(at: folder) }
         let script = try Hostile.uniqueCopy(in: folder)
         defer { for pid in processes(matching: script) { kill(pid, SIGKILL) } }
+        // The built netlab, as an instructor runs it: in this process the grade would share its threads
+        // with every other test running at once, and the time measured would be theirs too.
         let started = ContinuousClock.now
-        let result = await runCLI([
+        let grader = try TestProcess.netlab([
             "grade", "hello-tcp", "--timeout", "5", "--max-procs", "16", "--format", "json", "--",
             "python3", script, "forkbomb", "{port}", "200",
         ])
+        defer { grader.stop() }
+        let status = try await grader.wait(within: 30)
         let elapsed = ContinuousClock.now - started
+        let result = (status: status, out: grader.stdout, err: grader.stderr)
         #expect(result.status == 1, "\(result.err)")
         #expect(elapsed < .seconds(5 + 3), "the grade took \(elapsed) with --timeout 5")
         let json = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any] ?? [:]
