@@ -195,7 +195,7 @@ final class CheckRunner: @unchecked Sendable {
             try await settle(within: .seconds(step.seconds ?? 0.5))
 
         case .stop:
-            program.stop()
+            await program.stop()
 
         case .start:
             try await program.start(within: .seconds(exercise.listenTimeout ?? 10))
@@ -233,12 +233,12 @@ final class CheckRunner: @unchecked Sendable {
                 throw RuntimeError("a client exercise needs a 'server' field in its checks.json")
             }
             scripted?.stop()
+            await client?.stop()
             let serverHost = step.serverHost ?? "127.0.0.1"
             let server = try ScriptedServer(
                 transport: exercise.transport, behaviour: behaviour, host: serverHost, replies: step.replies ?? [])
             scripted = server
             scriptedReplies = step.replies ?? []
-            client?.stop()
             client = try program.spawn(
                 host: step.host ?? serverHost, port: server.port, input: step.stdin ?? "",
                 separatesErrors: behaviour.frames)

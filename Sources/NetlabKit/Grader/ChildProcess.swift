@@ -442,6 +442,17 @@ public final class ChildProcess: @unchecked Sendable {
         _ = core.supervisorGone.wait(timeout: .now() + .seconds(6))
     }
 
+    /// `stop()` for async code: its waits (up to about 6 s) happen on a Dispatch thread, so they never hold
+    /// one of Swift concurrency's few threads, which every other task of the process needs.
+    public func stop() async {
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                self.stop()
+                done.resume()
+            }
+        }
+    }
+
     /// Kills the program and everything it started at once (SIGKILL), without waiting: for a runaway
     /// command. Children it started in the background may still be running and holding its output.
     public func killNow() {

@@ -29,7 +29,20 @@ public struct Grader: Sendable {
         let program = try ProgramUnderTest(
             command: command, port: try PortAllocator.freePort(), transport: exercise.transport,
             keepsInputOpen: exercise.typesInput, isolation: isolation)
-        defer { program.finish() }
+        do {
+            let report = try await checkAll(program, until: deadline)
+            await program.finish()
+            return report
+        } catch {
+            await program.finish()
+            throw error
+        }
+    }
+
+    /// Runs every check against the program, in order, within the grade's deadline.
+    private func checkAll(_ program: ProgramUnderTest, until deadline: ContinuousClock.Instant) async throws
+        -> GradeReport
+    {
         var results: [CheckResult] = []
         var neverListened = false
 

@@ -59,7 +59,7 @@ final class ProgramUnderTest: @unchecked Sendable {
         if ChildProcess.executablePath(program, folder: folder, searchPath: environment(host: "", port: 0)["PATH"]!)
             == nil
         {
-            finish()
+            release()
             throw RuntimeError(
                 "cannot find the program '\(program)' — check the command after '--', or give its full path")
         }
@@ -132,7 +132,7 @@ final class ProgramUnderTest: @unchecked Sendable {
 
     /// Starts the server under test and waits until it listens; throws a `CheckFailure` saying why not.
     func start(within timeout: Duration) async throws {
-        stop()
+        await stop()
         process = nil
         let process = try spawn(keepsInputOpen: keepsInputOpen)
         self.process = process
@@ -160,13 +160,18 @@ final class ProgramUnderTest: @unchecked Sendable {
         process?.type(Array((line + "\n").utf8)) ?? false
     }
 
-    func stop() {
-        process?.stop()
+    func stop() async {
+        await process?.stop()
     }
 
     /// Stops the program and everything it started, removes its folder and frees its user.
-    func finish() {
-        stop()
+    func finish() async {
+        await stop()
+        release()
+    }
+
+    /// Removes its folder and frees its user, once nothing of it runs.
+    private func release() {
         privateFolder.remove()
         ChildProcess.forgetOnInterrupt(folder: folder)
         slot?.release()
