@@ -26,19 +26,24 @@ final class CheckRunner: @unchecked Sendable {
 
     /// Runs every step in order; throws `CheckFailure` at the first that fails.
     func run(_ check: Check) async throws {
-        defer { cleanUp() }
-        for step in check.steps {
-            try await run(step)
+        do {
+            for step in check.steps {
+                try await run(step)
+            }
+        } catch {
+            await cleanUp()
+            throw error
         }
+        await cleanUp()
     }
 
-    private func cleanUp() {
+    private func cleanUp() async {
         for connection in connections.values { connection.socket.close() }
         for socket in datagramSockets.values { socket.close() }
         connections = [:]
         closedClientPorts = []
         datagramSockets = [:]
-        client?.stop()
+        await client?.stop()
         client = nil
         scripted?.stop()
         scripted = nil
@@ -239,7 +244,7 @@ final class CheckRunner: @unchecked Sendable {
                 transport: exercise.transport, behaviour: behaviour, host: serverHost, replies: step.replies ?? [])
             scripted = server
             scriptedReplies = step.replies ?? []
-            client = try program.spawn(
+            client = try await program.spawn(
                 host: step.host ?? serverHost, port: server.port, input: step.stdin ?? "",
                 separatesErrors: behaviour.frames)
 

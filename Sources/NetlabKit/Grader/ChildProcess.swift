@@ -442,6 +442,21 @@ public final class ChildProcess: @unchecked Sendable {
         _ = core.supervisorGone.wait(timeout: .now() + .seconds(6))
     }
 
+    /// Starts a program from async code: starting waits for the supervisor's first report (a fork and an
+    /// exec, slow on a loaded machine), on a Dispatch thread rather than one of Swift concurrency's few.
+    public static func started(
+        arguments: [String], options: Options, folder: String, input: [UInt8] = []
+    ) async throws -> ChildProcess {
+        try await withCheckedThrowingContinuation { (done: CheckedContinuation<ChildProcess, any Error>) in
+            DispatchQueue.global().async {
+                done.resume(
+                    with: Result {
+                        try ChildProcess(arguments: arguments, options: options, folder: folder, input: input)
+                    })
+            }
+        }
+    }
+
     /// `stop()` for async code: its waits (up to about 6 s) happen on a Dispatch thread, so they never hold
     /// one of Swift concurrency's few threads, which every other task of the process needs.
     public func stop() async {

@@ -108,7 +108,7 @@ final class ProgramUnderTest: @unchecked Sendable {
     func spawn(
         host: String = "127.0.0.1", port: Int? = nil, input: String = "", separatesErrors: Bool = false,
         keepsInputOpen: Bool = false
-    ) throws -> ChildProcess {
+    ) async throws -> ChildProcess {
         let port = port ?? self.port
         var options = ChildProcess.Options()
         options.inheritsEnvironment = false
@@ -123,7 +123,7 @@ final class ProgramUnderTest: @unchecked Sendable {
             }.filter { !folder.hasPrefix($0 + "/") }
         }
         do {
-            return try ChildProcess(
+            return try await ChildProcess.started(
                 arguments: fill(host: host, port: port), options: options, folder: folder, input: Array(input.utf8))
         } catch let error as RuntimeError {
             throw CheckFailure(error.description)
@@ -134,7 +134,7 @@ final class ProgramUnderTest: @unchecked Sendable {
     func start(within timeout: Duration) async throws {
         await stop()
         process = nil
-        let process = try spawn(keepsInputOpen: keepsInputOpen)
+        let process = try await spawn(keepsInputOpen: keepsInputOpen)
         self.process = process
         let deadline = ContinuousClock.now + timeout
         while !ListeningProbe.isListening(port: port, transport: transport) {

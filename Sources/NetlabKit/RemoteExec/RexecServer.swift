@@ -125,7 +125,7 @@ public final class RexecServer: Sendable {
         let process: ChildProcess
         do {
             // Throws when the system refuses a process, a pipe or a thread (EAGAIN, EMFILE): a refusal frame.
-            process = try ChildProcess(arguments: arguments, options: options, folder: policy.folder)
+            process = try await ChildProcess.started(arguments: arguments, options: options, folder: policy.folder)
         } catch {
             return .refusal(CLI.describe(error), status: 127)
         }

@@ -33,6 +33,8 @@ struct SocketCoreTests {
                     continue
                 }
                 if isInTextBlock || line.trimmingCharacters(in: .whitespaces).hasPrefix("//") { continue }
+                // The regular expression is slow in a debug build; most lines name no call at all.
+                guard Self.socketCalls.contains(where: { line.contains($0 + "(") }) else { continue }
                 if line.replacing(declaration, with: "").replacing(stringLiteral, with: "\"\"").contains(pattern) {
                     offenders.append("\(file):\(number + 1): \(line)")
                 }
