@@ -31,20 +31,24 @@ struct ChatClientSeedTests {
         return String(decoding: received, as: UTF8.self)
     }
 
+    /// Seed 001's cs.py with bob (a raw client of the seed's kind) and alice (`netlab chat client`) in lobby.
+    private func roomWithSeedServer(clientOptions: [String] = []) async throws -> (TestProcess, Socket, TestProcess) {
+        let (server, port) = try await startSeed("cs.py")
+        let bob = try await rawClient(port: port)
+        try await bob.send("bob lobby")
+        #expect(try await receiveText(bob, until: "success") == "success")
+        let alice = try TestProcess.netlab(
+            ["chat", "client", "--user", "alice", "--room", "lobby", "--port", "\(port)"] + clientOptions)
+        try await waitFor("alice", in: { server.stdout })
+        return (server, bob, alice)
+    }
+
     @Test("seed 001's cs.py: the client sends no line ends after a bare 'success', so quit ends its session")
     func seedRoomServer() async throws {
         guard Tools.isInstalled("python3") else { return }
-        let (server, port) = try await startSeed("cs.py")
-        defer { server.stop() }
-        let bob = try await rawClient(port: port)
+        let (server, bob, alice) = try await roomWithSeedServer()
+        defer { [server, alice].forEach { $0.stop() } }
         defer { bob.close() }
-        try await bob.send("bob lobby")
-        #expect(try await receiveText(bob, until: "success") == "success")
-        let alice = try TestProcess.netlab([
-            "chat", "client", "--user", "alice", "--room", "lobby", "--port", "\(port)",
-        ])
-        defer { alice.stop() }
-        try await waitFor("alice", in: { server.stdout })
         alice.write("hello\n")
         let hello = try await receiveText(bob, until: "alice: hello")
         #expect(hello.hasSuffix("alice: hello"), "no line end sent: \(hello.debugDescription)")
@@ -78,17 +82,9 @@ struct ChatClientSeedTests {
     @Test("--eol lf forces line ends, whatever the server answered")
     func forcedLineEnd() async throws {
         guard Tools.isInstalled("python3") else { return }
-        let (server, port) = try await startSeed("cs.py")
-        defer { server.stop() }
-        let bob = try await rawClient(port: port)
+        let (server, bob, alice) = try await roomWithSeedServer(clientOptions: ["--eol", "lf"])
+        defer { [server, alice].forEach { $0.stop() } }
         defer { bob.close() }
-        try await bob.send("bob lobby")
-        _ = try await receiveText(bob, until: "success")
-        let alice = try TestProcess.netlab([
-            "chat", "client", "--user", "alice", "--room", "lobby", "--port", "\(port)", "--eol", "lf",
-        ])
-        defer { alice.stop() }
-        try await waitFor("alice", in: { server.stdout })
         alice.write("hello\n")
         #expect(try await receiveText(bob, until: "alice: hello\n").hasSuffix("alice: hello\n"))
     }
