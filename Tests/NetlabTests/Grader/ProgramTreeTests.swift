@@ -1,0 +1,44 @@
+import Foundation
+import Testing
+
+@testable import NetlabKit
+
+@Suite("A graded program's process tree, from /proc")
+struct ProgramTreeTests {
+    @Test("finds a detached grandchild, its sockets, and the CPU it spends")
+    func findsTheWholeTree() async throws {
+        // The program starts a child that forks a grandchild and exits: the grandchild is reparented to
+        // the supervisor, and must still count as the program's. The grandchild opens a socket and spins.
+        let script = """
+            import os, socket, time
+            if os.fork() == 0:
+                if os.fork() == 0:
+                    s = socket.socket()
+                    s.bind(("127.0.0.1", 0))
+                    s.listen()
+                    print(s.getsockname()[1], flush=True)
+                    end = time.time() + 20
+                    while time.time() < end: pass
+                os._exit(0)
+            time.sleep(20)
+            """
+        let child = try ChildProcess(arguments: ["python3", "-c", script], folder: NSTemporaryDirectory())
+        defer { child.stop() }
+        try await waitUntil(within: 10) { !child.output.isEmpty }
+        let port = try #require(Int(child.output.trimmingCharacters(in: .whitespacesAndNewlines)))
+        let tree = ProgramTree(of: child)
+        #expect(tree.pids.first == child.pid)
+        #expect(tree.pids.count == 3, "the program, its exited child (a zombie it never waited for), the grandchild")
+
+        // The listening socket's inode, from the kernel's table, is one of the tree's.
+        let hexPort = String(format: ":%04X ", port)
+        let row = try #require(
+            KernelTCPTable.procFile("/proc/net/tcp")?.split(separator: "\n").first { $0.contains(hexPort) })
+        let inode = try #require(UInt64(row.split(separator: " ", omittingEmptySubsequences: true)[9]))
+        #expect(tree.socketInodes.contains(inode))
+
+        let before = tree.cpuSeconds
+        try await waitUntil(within: 10) { ProgramTree(of: child).cpuSeconds > before + 0.2 }
+        #expect(tree.peakMemoryBytes > 1_000_000)
+    }
+}
