@@ -130,9 +130,17 @@ public struct BatchGrader: Sendable {
         return lines.joined(separator: "\n")
     }
 
-    /// A failure message cut to one screen line's worth, for the summary.
-    private static func shortened(_ message: String) -> String {
-        message.count > 160 ? String(message.prefix(157)) + "..." : message
+    /// A failure message cut to about one screen line's worth, for the summary. The program's last line
+    /// (`SyntaxError: ...`, `KeyError: 'x'`) says most about why, so a long message keeps its end.
+    static func shortened(_ message: String) -> String {
+        guard message.count > 160 else { return message }
+        let marker = "; its last lines: "
+        guard let range = message.range(of: marker) else { return String(message.prefix(157)) + "..." }
+        let head = message[..<range.lowerBound]
+        let last = message[range.upperBound...].components(separatedBy: " | ").last ?? ""
+        let shownHead = head.count > 100 ? head.prefix(97) + "..." : head
+        let shownLast = last.count > 200 ? "..." + last.suffix(197) : Substring(last)
+        return shownHead + "; its last line: " + shownLast
     }
 
     /// The summary as CSV, for a spreadsheet.
@@ -143,16 +151,25 @@ public struct BatchGrader: Sendable {
             return text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" })
                 ? "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : text
         }
+        let usageColumns = ["wall_seconds", "cpu_seconds", "peak_memory_mb"]
         var lines = [
-            (["student"] + exercise.checks.map(\.name) + ["score", "max_score", "first_failure"]).map(field)
-                .joined(separator: ",")
+            (["student"] + exercise.checks.map(\.name) + ["score", "max_score", "first_failure"] + usageColumns).map(
+                field
+            )
+            .joined(separator: ",")
         ]
         for row in rows {
             let firstFailure = row.report.results.first { !$0.passed }.map { "\($0.name): \($0.message)" } ?? ""
+            let usage = row.report.usage.map {
+                [
+                    String(format: "%.1f", $0.wallSeconds), String(format: "%.2f", $0.cpuSeconds),
+                    String(format: "%.1f", Double($0.peakMemoryBytes) / 1_048_576),
+                ]
+            }
             let cells =
                 [row.student] + row.report.results.map { "\($0.points)" } + [
                     "\(row.report.score)", "\(row.report.maxScore)", firstFailure,
-                ]
+                ] + (usage ?? ["", "", ""])
             lines.append(cells.map(field).joined(separator: ","))
         }
         return lines.joined(separator: "\n")

@@ -76,6 +76,9 @@ public final class ChildProcess: @unchecked Sendable {
         public var keepsInputOpen = false
         /// Its user, limits and hidden folders; by default netlab's user, no limits, netlab's view.
         public var confinement = Confinement()
+        /// Where the CPU time and peak memory of the program and everything it started are added once
+        /// it has ended and its supervisor has been reaped; nil: not measured.
+        public var meter: ResourceMeter?
 
         public init() {}
     }
@@ -558,6 +561,7 @@ private final class Core: @unchecked Sendable {
 
     let pid: pid_t
     let supervisor: pid_t
+    let meter: ResourceMeter?
     let state: Mutex<State>
     /// Left when the program has exited and both output pipes are drained.
     let finished = DispatchGroup()
@@ -575,6 +579,7 @@ private final class Core: @unchecked Sendable {
     ) {
         self.pid = pid
         self.supervisor = supervisor
+        meter = options.meter
         outputFD = output
         errorFD = errors
         reportFD = reports
@@ -693,7 +698,11 @@ private final class Core: @unchecked Sendable {
     /// The supervisor has exited (its sweep done): reaps it and closes what is left.
     private func supervisorEnded(pidFD: Int32?) {
         var status: Int32 = 0
-        while waitpid(supervisor, &status, pidFD == nil ? 0 : WNOHANG) < 0 && errno == EINTR {}
+        var usage = rusage()
+        // wait4's usage counts the supervisor and every process it reaped: as a subreaper, that is the
+        // program and everything the program started, however it detached.
+        while wait4(supervisor, &status, pidFD == nil ? 0 : WNOHANG, &usage) < 0 && errno == EINTR {}
+        meter?.add(usage)
         cnetlab_untrack_child(supervisor)
         if let pidFD { state.withLock { _ = $0.open.remove(pidFD) } }
         let watcher = PipeWatcher.shared
@@ -715,6 +724,32 @@ private final class Core: @unchecked Sendable {
         }
         releaseLifeline()
         supervisorGone.leave()
+    }
+}
+
+/// The CPU time and peak memory of the programs it is given to (`ChildProcess.Options.meter`), added
+/// up as each ends: a graded program's cost over all its runs, restarts and clients included.
+public final class ResourceMeter: Sendable {
+    /// What was measured: CPU seconds (user and system) in all, and the largest resident memory any
+    /// one process reached.
+    public struct Usage: Sendable, Equatable {
+        public var cpuSeconds = 0.0
+        public var peakMemoryBytes = 0
+    }
+
+    private let total = Mutex(Usage())
+
+    public init() {}
+
+    public var usage: Usage { total.withLock { $0 } }
+
+    func add(_ usage: rusage) {
+        func seconds(_ time: timeval) -> Double { Double(time.tv_sec) + Double(time.tv_usec) / 1e6 }
+        total.withLock { total in
+            total.cpuSeconds += seconds(usage.ru_utime) + seconds(usage.ru_stime)
+            // ru_maxrss is in kilobytes (getrusage(2)).
+            total.peakMemoryBytes = max(total.peakMemoryBytes, usage.ru_maxrss * 1024)
+        }
     }
 }
 

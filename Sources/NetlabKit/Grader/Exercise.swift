@@ -53,11 +53,53 @@ public struct Exercise: Sendable, Decodable {
             throw DecodingError.dataCorruptedError(
                 forKey: .checks, in: container, debugDescription: "an exercise needs at least one check")
         }
+        if let check = checks.first(where: { $0.visibility.map { !Check.visibilities.contains($0) } ?? false }) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .checks, in: container,
+                debugDescription:
+                    "the check '\(check.name)' has visibility '\(check.visibility ?? "")'; "
+                    + "use visible, hidden, after_due_date or after_published")
+        }
+        if let misuse = Self.firstMisuse(in: checks, kind: kind, transport: transport) {
+            throw DecodingError.dataCorruptedError(forKey: .checks, in: container, debugDescription: misuse)
+        }
         if let check = checks.first(where: { $0.points < 1 }) {
             throw DecodingError.dataCorruptedError(
                 forKey: .checks, in: container,
                 debugDescription: "the check '\(check.name)' is worth \(check.points) points; each is worth 1 or more")
         }
+    }
+
+    /// The first step that uses something no earlier step of its check made: a TCP connection never
+    /// opened (or already closed), or a client's output before `run_client`. Said when the exercise is
+    /// read, so one broken check fails loudly instead of aborting a grade half-way.
+    static func firstMisuse(in checks: [Check], kind: Kind, transport: Transport) -> String? {
+        let usesConnection: Set<Step.Action> = [.send, .expect, .expectClosed, .expectOpen, .expectSilence]
+        let usesClient: Set<Step.Action> = [.expectReceived, .expectStdoutPayloads]
+        for check in checks {
+            var open: Set<String> = []
+            var ranClient = false
+            for (index, step) in check.steps.enumerated() {
+                let name = step.client ?? "a"
+                let place = "the check '\(check.name)', step \(index + 1) (\(step.action.rawValue))"
+                switch step.action {
+                case .connect: open.insert(name)
+                case .close: open.remove(name)
+                case .runClient: ranClient = true
+                default: break
+                }
+                if kind == .server, transport == .tcp, usesConnection.contains(step.action), !open.contains(name) {
+                    return "\(place) uses connection '\(name)', which no earlier connect step of that check opened"
+                }
+                let needsClient =
+                    usesClient.contains(step.action)
+                    || (kind == .client && (step.action == .expectOutput || step.action == .expectExit))
+                if needsClient, !ranClient {
+                    return "\(place) looks at the client before any run_client step of that check started it"
+                }
+            }
+        }
+        return nil
     }
 
     /// Total points of every check.
@@ -79,7 +121,12 @@ public struct Check: Sendable, Decodable {
     public let hint: String
     /// Seconds the whole check may take.
     public let timeout: Double?
+    /// Who sees it on Gradescope: `visible` (the default), `hidden`, `after_due_date` or `after_published`.
+    public let visibility: String?
     public let steps: [Step]
+
+    /// The values Gradescope knows for a test's visibility.
+    static let visibilities: Set<String> = ["visible", "hidden", "after_due_date", "after_published"]
 }
 
 /// One step of a check. `do` names the action; the other fields are its arguments.

@@ -25,13 +25,18 @@ public struct Grader: Sendable {
 
     public func grade() async throws -> GradeReport {
         Socket.ignoreBrokenPipes()
-        let deadline = ContinuousClock.now + totalTimeout
+        let began = ContinuousClock.now
+        let deadline = began + totalTimeout
         let program = try ProgramUnderTest(
             command: command, port: try PortAllocator.freePort(), transport: exercise.transport,
             keepsInputOpen: exercise.typesInput, isolation: isolation)
         do {
-            let report = try await checkAll(program, until: deadline)
+            var report = try await checkAll(program, until: deadline)
             await program.finish()
+            let used = program.meter.usage
+            report.usage = GradeReport.Usage(
+                wallSeconds: (ContinuousClock.now - began).seconds, cpuSeconds: used.cpuSeconds,
+                peakMemoryBytes: used.peakMemoryBytes)
             return report
         } catch {
             await program.finish()
@@ -47,20 +52,14 @@ public struct Grader: Sendable {
         var neverListened = false
 
         for check in exercise.checks {
-            if ContinuousClock.now >= deadline {
-                results.append(
-                    result(
-                        check, failure: "not run: the grade's total time limit was reached",
-                        hint: "a program that answers at once grades well within the limit; look for a check that hung")
-                )
+            let started = ContinuousClock.now
+            if started >= deadline {
+                results.append(notRun(check, because: Self.timeLimitReached))
                 continue
             }
             if neverListened {
                 // It never listened (whether it then ended or hangs on): the first check said why.
-                results.append(
-                    result(
-                        check, failure: "not run: the program did not start listening (see the first check)",
-                        hint: Self.startHint))
+                results.append(notRun(check, because: Self.neverListenedReason))
                 continue
             }
             if exercise.kind == .server, !program.isRunning {
@@ -70,7 +69,7 @@ public struct Grader: Sendable {
                     try await program.start(within: .seconds(listenLimit))
                 } catch let failure as CheckFailure {
                     neverListened = true
-                    results.append(result(check, failure: failure.message, hint: Self.startHint))
+                    results.append(result(check, failure: failure.message, hint: Self.startHint, since: started))
                     continue
                 }
             }
@@ -78,15 +77,22 @@ public struct Grader: Sendable {
             let limit = min(check.timeout ?? Self.defaultCheckTimeout, max(0.1, (deadline - .now).seconds))
             do {
                 try await Self.within(.seconds(limit)) { try await runner.run(check) }
-                results.append(result(check, failure: nil))
+                results.append(result(check, failure: nil, since: started))
             } catch let failure as CheckFailure {
-                results.append(result(check, failure: failure.message))
+                results.append(result(check, failure: failure.message, since: started))
             } catch is CheckTimedOut {
                 results.append(
                     result(
                         check,
                         failure:
-                            "the check did not finish within \(SocketError.format(seconds: limit)): the program hung"))
+                            "the check did not finish within \(SocketError.format(seconds: limit)): the program hung",
+                        since: started))
+            } catch let error as RuntimeError {
+                // A mistake in the exercise itself fails this check; the others are still graded.
+                results.append(
+                    result(
+                        check, failure: "the check itself is broken: \(error)",
+                        hint: "this is the exercise's fault, not the program's: tell the instructor", since: started))
             }
         }
         // A batch's {dir} is shown as the submission's folder, not the private copy the program ran in.
@@ -103,12 +109,25 @@ public struct Grader: Sendable {
         "run the command by hand with a port, e.g. 12345 for {port}, and read what it prints; "
         + "it must listen on 127.0.0.1 at the port it is given"
 
+    /// Why checks after a program that never listened were not run: said once, in the report's summary.
+    static let neverListenedReason = "the program never started listening (see the first check that failed)"
+    static let timeLimitReached = "the grade's total time limit (--timeout) was reached"
+
     /// A check's result, with the check's own hint unless the failure calls for another.
-    private func result(_ check: Check, failure: String?, hint: String? = nil) -> CheckResult {
+    private func result(_ check: Check, failure: String?, hint: String? = nil, since started: ContinuousClock.Instant)
+        -> CheckResult
+    {
         CheckResult(
             name: check.name, points: failure == nil ? check.points : 0, maxPoints: check.points,
-            passed: failure == nil,
-            message: failure ?? "", hint: hint ?? check.hint)
+            passed: failure == nil, message: failure ?? "", hint: hint ?? check.hint,
+            seconds: (ContinuousClock.now - started).seconds, visibility: check.visibility)
+    }
+
+    /// A check that was not run, and why.
+    private func notRun(_ check: Check, because reason: String) -> CheckResult {
+        CheckResult(
+            name: check.name, points: 0, maxPoints: check.points, passed: false, message: "not run: " + reason,
+            hint: "", skipped: true, visibility: check.visibility)
     }
 
     private struct CheckTimedOut: Error {}

@@ -19,6 +19,8 @@ final class ProgramUnderTest: @unchecked Sendable {
     /// The command's words that name files copied into `folder`.
     private let copiedWords: Set<String>
     private(set) var process: ChildProcess?
+    /// The CPU time and peak memory of every run of the program, clients and restarts included.
+    let meter = ResourceMeter()
 
     init(
         command: [String], port: Int, transport: Exercise.Transport, keepsInputOpen: Bool = false,
@@ -115,6 +117,7 @@ final class ProgramUnderTest: @unchecked Sendable {
         options.environment = environment(host: host, port: port)
         options.separatesErrors = separatesErrors
         options.keepsInputOpen = keepsInputOpen
+        options.meter = meter
         options.confinement.user = slot?.user
         options.confinement.limits = isolation.limits.resourceLimits(sharesUser: slot == nil)
         if slot != nil, Isolation.canHideFolders {

@@ -40,8 +40,8 @@ final class TestProcess: @unchecked Sendable {
     }
 
     /// Starts the built netlab with these arguments.
-    static func netlab(_ arguments: [String]) throws -> TestProcess {
-        try TestProcess(Tools.netlab.path, arguments)
+    static func netlab(_ arguments: [String], environment: [String: String] = [:]) throws -> TestProcess {
+        try TestProcess(Tools.netlab.path, arguments, environment: environment)
     }
 
     var stdout: String {
