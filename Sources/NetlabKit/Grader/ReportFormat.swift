@@ -132,6 +132,19 @@ public enum ReportFormat: String, CaseIterable, Sendable {
         json(GradescopeResults(report))
     }
 
+    /// Writes one submission's Gradescope `results.json` as `folder/STUDENT/results.json`, the layout a
+    /// batch upload takes; written whole (a temporary file renamed), so a reader never sees half of one.
+    static func writeGradescope(_ report: GradeReport, student: String, into folder: URL) throws {
+        let own = folder.appendingPathComponent(student, isDirectory: true)
+        do {
+            try FileManager.default.createDirectory(at: own, withIntermediateDirectories: true)
+            try Data((gradescope(report) + "\n").utf8).write(
+                to: own.appendingPathComponent("results.json"), options: .atomic)
+        } catch {
+            throw RuntimeError("cannot write \(own.path)/results.json — check the folder is writable")
+        }
+    }
+
     struct GradescopeResults: Encodable {
         struct Test: Encodable {
             let name: String
