@@ -32,6 +32,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         var peerHasClosed = false
         var reader: Waiter?
         var writer: Waiter?
+        /// Called once at the first read event, for a socket no task waits on yet (`whenReadable`).
+        var onReadable: (@Sendable () -> Void)?
     }
 
     private struct Deadline: Comparable {
@@ -182,6 +184,21 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         waiter?.continuation.resume(throwing: error)
     }
 
+    /// Calls `body` once, on the loop's thread, when the socket has something to read (data, its peer's
+    /// close, an error), at once if it already has; never if the socket is closed first.
+    ///
+    /// A socket waited on this way needs no task until then: a server's idle clients cost far less.
+    func whenReadable(_ fd: Int32, _ body: @escaping @Sendable () -> Void) {
+        let callsNow = state.withLock { state -> Bool in
+            guard var registration = state[fd] else { return false }
+            if registration.readEvents > 0 { return true }
+            registration.onReadable = body
+            state[fd] = registration
+            return false
+        }
+        if callsNow { body() }
+    }
+
     /// What the loop is waiting for, one line per socket: for diagnosing a stuck program.
     public var diagnostics: String {
         state.withLock { state in
@@ -205,6 +222,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         let events = UnsafeMutablePointer<epoll_event>.allocate(capacity: Int(capacity))
         let executor = asUnownedTaskExecutor()
         var ready: [Waiter] = []
+        var readable: [@Sendable () -> Void] = []
         var expired: [Deadline] = []
         while true {
             let (jobs, timeout) = state.withLock { state -> ([UnownedJob], Int32) in
@@ -223,9 +241,11 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
             // checked on every pass, so a busy loop still times out its waiters.
             let count = Syscalls.epollWait(
                 epoll, events: events, capacity: capacity, timeoutMilliseconds: jobs.isEmpty ? timeout : 0)
-            collect(events: events, count: count, into: &ready, expired: &expired)
+            collect(events: events, count: count, into: &ready, readable: &readable, expired: &expired)
             for waiter in ready { waiter.continuation.resume() }
             ready.removeAll(keepingCapacity: true)
+            for body in readable { body() }
+            readable.removeAll(keepingCapacity: true)
             for deadline in expired {
                 resumeWaiter(fd: deadline.fd, id: deadline.id, direction: deadline.direction, with: WaitTimeout())
             }
@@ -234,7 +254,8 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     }
 
     private func collect(
-        events: UnsafeMutablePointer<epoll_event>, count: Int, into ready: inout [Waiter], expired: inout [Deadline]
+        events: UnsafeMutablePointer<epoll_event>, count: Int, into ready: inout [Waiter],
+        readable: inout [@Sendable () -> Void], expired: inout [Deadline]
     ) {
         let now = ContinuousClock.now
         var rang = false
@@ -256,6 +277,10 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                     if let reader = registration.reader {
                         ready.append(reader)
                         registration.reader = nil
+                    }
+                    if let body = registration.onReadable {
+                        readable.append(body)
+                        registration.onReadable = nil
                     }
                 }
                 if failed || flags & cnetlab_EPOLLOUT != 0 {

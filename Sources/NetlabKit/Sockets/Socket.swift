@@ -67,6 +67,13 @@ public final class Socket: @unchecked Sendable {
 
     deinit { close() }
 
+    /// Calls `body` once, when the socket first has something to read (or its peer has gone); never if
+    /// the socket is closed first. A server hands a client to a task of its own only then, so a client
+    /// that has not spoken yet costs no task.
+    public func whenReadable(_ body: @escaping @Sendable () -> Void) {
+        loop.whenReadable(fd, body)
+    }
+
     // MARK: Server steps
 
     /// Binds the socket to a local address (bind(2)); TCP listeners get SO_REUSEADDR first,

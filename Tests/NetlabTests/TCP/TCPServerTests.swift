@@ -182,7 +182,7 @@ struct TCPServerTests {
 
 @Suite("TCP server memory")
 struct TCPServerMemoryTests {
-    @Test("an idle connection costs the echo server less than SwiftNIO's 4.4 KiB")
+    @Test("an idle connection costs the echo server less than SwiftNIO's echo server (2.2 KiB)")
     func idleConnectionsAreCheap() async throws {
         let connections = 2000
         let server = try TestProcess.netlab(["tcp", "server", "--port", "0", "--reply", "echo", "--quiet"])
@@ -211,8 +211,9 @@ struct TCPServerMemoryTests {
         _ = try await held[connections - 1].receive(timeout: .seconds(10))
         let after = try #require(ProcessUsage.residentKiB(pid))
         let perConnection = Double(after - before) / Double(connections)
-        // SwiftNIO's echo server took 4.4 KiB a connection (10,000 held); a 2 KiB buffer reserved for each
-        // client before it sent anything made netlab's 5.7.
-        #expect(perConnection < 4.4, "\(String(format: "%.2f", perConnection)) KiB a connection")
+        // SwiftNIO's echo server holds 10,000 idle connections at 2.2 KiB each on this machine (README). netlab's
+        // took 5.7: a 2 KiB buffer reserved for each client before it sent anything, and a task (about
+        // 1.4 KiB with its first frames) for a client that had not spoken yet.
+        #expect(perConnection < 2.0, "\(String(format: "%.2f", perConnection)) KiB a connection")
     }
 }
