@@ -65,10 +65,14 @@ final class UserSlot: @unchecked Sendable {
         return folder
     }
 
-    private static func hasAccount(_ uid: uid_t) -> Bool {
-        var entry = passwd()
-        var result: UnsafeMutablePointer<passwd>?
-        var buffer = [CChar](repeating: 0, count: 4096)
-        return getpwuid_r(uid, &entry, &buffer, buffer.count, &result) == 0 && result != nil
+    /// Whether /etc/passwd names an account with this uid. Read directly rather than with getpwuid_r:
+    /// the release build is a static executable, and glibc's static name-service lookups crash there.
+    static func hasAccount(_ uid: uid_t, passwd: String = "/etc/passwd") -> Bool {
+        guard let text = try? String(contentsOfFile: passwd, encoding: .utf8) else { return false }
+        // name:password:UID:GID:gecos:home:shell
+        return text.split(separator: "\n").contains { line in
+            let fields = line.split(separator: ":", omittingEmptySubsequences: false)
+            return fields.count > 2 && fields[2] == Substring(String(uid))
+        }
     }
 }

@@ -42,3 +42,18 @@ struct ProgramTreeTests {
         #expect(tree.peakMemoryBytes > 1_000_000)
     }
 }
+
+@Suite("The grader's users of their own")
+struct UserSlotTests {
+    @Test("an account is found in /etc/passwd by its uid, without the name service")
+    func findsAccountsByUID() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("passwd-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try Data("root:x:0:0:root:/root:/bin/bash\nalice:x:64001:64001::/home/alice:/bin/sh\n".utf8).write(to: file)
+        #expect(UserSlot.hasAccount(64001, passwd: file.path))
+        #expect(UserSlot.hasAccount(0, passwd: file.path))
+        #expect(!UserSlot.hasAccount(64000, passwd: file.path))
+        #expect(!UserSlot.hasAccount(6400, passwd: file.path), "a uid that is a prefix of another's is not it")
+        #expect(UserSlot.hasAccount(0))
+    }
+}
