@@ -159,11 +159,7 @@ final class CheckRunner: @unchecked Sendable {
 
         case .expectOpen:
             var connection = try connection(name)
-            let deadline = ContinuousClock.now + wait(step)
-            while ContinuousClock.now < deadline, !connection.hasClosed {
-                _ = try await connection.hasActivity(within: deadline - ContinuousClock.now)
-            }
-            if connection.hasClosed {
+            if try await !connection.staysOpen(within: wait(step)) {
                 throw failure("the program closed connection \(name), which should have stayed open")
             }
             connections[name] = connection

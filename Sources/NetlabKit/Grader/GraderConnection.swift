@@ -92,6 +92,28 @@ struct GraderConnection {
         return true
     }
 
+    /// Whether the connection stays open for `wait`, keeping what the program sends meanwhile for the
+    /// replies that follow (up to `maxReplyBytes` of it; beyond that the connection is only watched).
+    mutating func staysOpen(within wait: Duration) async throws -> Bool {
+        let deadline = ContinuousClock.now + wait
+        while !isClosed {
+            if ContinuousClock.now >= deadline { return true }
+            do {
+                if buffer.count > maxReplyBytes {
+                    try Task.checkCancellation()
+                    if try await socket.waitForPeer(toLeave: .connected, until: deadline) != .connected {
+                        isClosed = true
+                    }
+                } else if try await receive(until: deadline) == 0 {
+                    isClosed = true
+                }
+            } catch is WaitTimeout {
+                return true
+            }
+        }
+        return false
+    }
+
     /// Whether anything arrives (or the connection closes) within `wait`.
     mutating func hasActivity(within wait: Duration) async throws -> Bool {
         if !buffer.isEmpty || isClosed { return true }

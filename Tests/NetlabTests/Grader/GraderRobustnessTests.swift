@@ -168,6 +168,32 @@ struct GraderRobustnessTests {
         #expect(ContinuousClock.now - started < .seconds(2))
     }
 
+    @Test(
+        "waiting for a connection to stay open after bytes came is cancelled with its check",
+        .enabled(if: Tools.isInstalled("python3")))
+    func staysOpenIsCancellable() async throws {
+        // The hello server greets and then waits: the greeting sits unread while the check waits 20 s.
+        let exercise = try JSONDecoder().decode(
+            Exercise.self,
+            from: Data(
+                """
+                {"title": "stays open", "writes": "a server", "kind": "server", "transport": "tcp",
+                 "reference": [], "checks": [{"name": "stays open", "points": 1, "hint": "none",
+                 "steps": [{"do": "connect"}, {"do": "expect_open", "within": 20}]}]}
+                """.utf8))
+        let started = ContinuousClock.now
+        let report = try await GradeSlots.shared.run {
+            try await Grader(
+                exercise: exercise, command: ["python3", Fixtures.good + "/hello_tcp_server.py", "{port}"],
+                totalTimeout: .seconds(2)
+            ).grade()
+        }
+        let took = ContinuousClock.now - started
+        // Cancelled at the limit, not left spinning until the wall gives up on it (2 s more) or the 20 s pass.
+        #expect(took < .milliseconds(3500), "took \(took)")
+        #expect(!report.results[0].passed)
+    }
+
     @Test("text decoded as its bytes come is the text decoded at once, however the bytes are split")
     func incrementalDecoding() {
         let samples = ["hello", "héllo wörld", "日本語のテキスト", "emoji 🙂👍🏽 end", "\u{0}ctrl\u{1B}[31m"]
