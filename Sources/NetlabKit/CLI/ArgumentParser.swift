@@ -71,6 +71,7 @@ struct ArgumentParser {
             index += 1
         }
 
+        let firstOption = index
         var values: [String: [String]] = [:]
         var flags: Set<String> = []
         var positionals: [String] = []
@@ -86,6 +87,15 @@ struct ArgumentParser {
             }
             if word == "--help" || word == "-h" { return .help(command, path: path) }
             guard word.hasPrefix("--") || (word.hasPrefix("-") && word.count > 1 && !Self.isNumber(word)) else {
+                // A command that takes a program after '--' (netlab grade) gets the line with '--' added.
+                if let trailing = command.positionals.last, trailing.name.hasPrefix("-- "),
+                    positionals.count == command.positionals.count - 1
+                {
+                    let what = trailing.help.replacingOccurrences(of: ", after '--'", with: "")
+                    let fixed = Array(arguments[firstOption..<index - 1] + ["--"] + arguments[(index - 1)...])
+                    throw UsageError(
+                        command: path, "put \(what) after '--', as in: \(path) \(CommandWords.join(fixed))")
+                }
                 positionals.append(word)
                 continue
             }

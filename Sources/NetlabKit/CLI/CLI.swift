@@ -9,6 +9,8 @@ public enum CLI {
         public static let success: Int32 = 0
         public static let failure: Int32 = 1
         public static let usage: Int32 = 64
+        /// A batch grade ended without grading every submission (`netlab grade --batch`).
+        public static let incomplete: Int32 = 3
     }
 
     /// Runs one command line (without the program name) and returns its exit status.

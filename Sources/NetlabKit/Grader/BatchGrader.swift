@@ -14,13 +14,58 @@ public struct BatchGrader: Sendable {
     /// class's folder hidden.
     public var isolation = Isolation()
 
+    /// Where each submission's row is appended as it is graded (`BatchJournal`); nil: nowhere.
+    public var journal: String?
+    /// Whether the submissions the journal already holds are kept rather than graded again (a row the
+    /// grader could not grade is graded again).
+    public var resumes = false
+
+    public init(
+        exercise: Exercise, folder: URL, template: String, jobs: Int, timeout: Duration = .seconds(120),
+        isolation: Isolation = Isolation(), journal: String? = nil, resumes: Bool = false
+    ) {
+        self.exercise = exercise
+        self.folder = folder
+        self.template = template
+        self.jobs = jobs
+        self.timeout = timeout
+        self.isolation = isolation
+        self.journal = journal
+        self.resumes = resumes
+    }
+
     /// One student's grade, or why the submission could not be graded.
     public struct Row: Sendable, Encodable {
         public let student: String
         public let report: GradeReport
+        /// Why the grader itself could not grade the submission (its report's first check says so too);
+        /// nil when it was graded. A submission's own fault (no program, too many files) is a grade.
+        public let graderError: String?
+
+        public init(student: String, report: GradeReport, graderError: String? = nil) {
+            self.student = student
+            self.report = report
+            self.graderError = graderError
+        }
+
+        enum CodingKeys: String, CodingKey {
+            case student, report
+            case graderError = "grader_error"
+        }
     }
 
-    public func grade() async throws -> [Row] {
+    /// The batch's rows, and whether it could write every one to its journal.
+    public struct Outcome: Sendable {
+        public let rows: [Row]
+        /// Why the journal is incomplete, if it is.
+        public let journalProblem: String?
+
+        /// Whether the grader graded every submission (whatever their scores).
+        public var isComplete: Bool { rows.allSatisfy { $0.graderError == nil } }
+    }
+
+    /// The submission folders in `folder`, checked before any is graded.
+    public func submissions() throws -> [String] {
         var isFolder: ObjCBool = false
         guard FileManager.default.fileExists(atPath: folder.path, isDirectory: &isFolder) else {
             throw RuntimeError(
@@ -47,48 +92,93 @@ public struct BatchGrader: Sendable {
             throw RuntimeError(
                 "\(folder.path) has no submission folders — put each student's files in a folder of their own")
         }
+        return names
+    }
+
+    /// The command's words, checked before any submission is graded: a program that is not the
+    /// submission's (python3) must exist here.
+    public func commandWords() throws -> [String] {
         let words = try CommandWords.split(template)
         if words.isEmpty {
             throw RuntimeError("--cmd is empty — give the command that runs one submission, with {dir} and {port}")
         }
+        try ProgramUnderTest.checkPaths(words)
+        if !words[0].contains("{"),
+            ChildProcess.executablePath(
+                words[0], folder: FileManager.default.currentDirectoryPath,
+                searchPath: ProcessInfo.processInfo.environment["PATH"] ?? "/usr/local/bin:/usr/bin:/bin") == nil
+        {
+            throw RuntimeError(
+                "cannot find the program '\(words[0])' of --cmd — install it, or give its full path")
+        }
+        return words
+    }
 
-        let queue = WorkQueue(count: names.count)
-        try await withThrowingTaskGroup(of: Void.self) { group in
+    /// Grades every submission (but those the journal holds, when resuming), `jobs` at a time, writing
+    /// each row to the journal as it is graded. A submission the grader cannot grade gets a row saying
+    /// why; the others are still graded.
+    public func grade() async throws -> Outcome {
+        let names = try submissions()
+        let words = try commandWords()
+        let header = BatchJournal.Header(netlabJournal: 1, exercise: exercise.id, command: template)
+        var kept: [Row] = []
+        if resumes, let journal {
+            let present = Set(names)
+            kept = try BatchJournal.rows(at: journal, for: header).filter {
+                $0.graderError == nil && present.contains($0.student)
+            }
+        }
+        let log = try journal.map { try BatchJournal(path: $0, header: header, appending: resumes) }
+        defer { log?.close() }
+        let done = Set(kept.map(\.student))
+        let pending = names.filter { !done.contains($0) }
+
+        let queue = WorkQueue(count: pending.count)
+        await withTaskGroup(of: Void.self) { group in
             for _ in 0..<max(1, jobs) {
                 group.addTask {
-                    while true {
-                        guard let index = queue.take() else { return }
-                        let name = names[index]
-                        // The program runs in a private copy of its folder, which {dir} names; the
-                        // class's folder, with every other submission, is hidden from it.
-                        var isolation = isolation
-                        isolation.submission = folder.appendingPathComponent(name).path
-                        isolation.hiddenFolders.append(folder.path)
-                        let grader = Grader(
-                            exercise: exercise, command: words, totalTimeout: timeout, isolation: isolation)
-                        let report: GradeReport
-                        do {
-                            report = try await grader.grade()
-                        } catch let error as RuntimeError {
-                            report = Self.notGraded(exercise, command: words, because: error)  // the others still are
-                        }
-                        queue.rows.withLock { $0.append(Row(student: name, report: report)) }
+                    while let index = queue.take() {
+                        let row = await grade(pending[index], words: words)
+                        log?.append(row)
+                        queue.rows.withLock { $0.append(row) }
                     }
                 }
             }
-            try await group.waitForAll()
         }
-        return queue.rows.withLock { $0 }.sorted { $0.student < $1.student }
+        let rows = (kept + queue.rows.withLock { $0 }).sorted { $0.student < $1.student }
+        return Outcome(rows: rows, journalProblem: log?.problem)
     }
 
-    /// A report failing every check, for a submission that could not be graded (its folder could not be copied).
-    private static func notGraded(_ exercise: Exercise, command: [String], because error: RuntimeError) -> GradeReport {
+    /// One submission's row: its grade, its own fault as a 0, or why the grader could not grade it.
+    private func grade(_ name: String, words: [String]) async -> Row {
+        // The program runs in a private copy of its folder, which {dir} names; the class's folder, with
+        // every other submission, is hidden from it.
+        var isolation = isolation
+        isolation.submission = folder.appendingPathComponent(name).path
+        isolation.hiddenFolders.append(folder.path)
+        let grader = Grader(exercise: exercise, command: words, totalTimeout: timeout, isolation: isolation)
+        do {
+            return Row(student: name, report: try await grader.grade())
+        } catch let problem as SubmissionProblem {
+            return Row(student: name, report: Self.notGraded(exercise, command: words, because: problem.description))
+        } catch {
+            let reason = CLI.describe(error)
+            return Row(
+                student: name, report: Self.notGraded(exercise, command: words, because: reason),
+                graderError: reason)
+        }
+    }
+
+    /// A report failing every check, for a submission that could not be graded: the first check says why.
+    private static func notGraded(_ exercise: Exercise, command: [String], because reason: String) -> GradeReport {
         GradeReport(
             exercise: exercise.id, title: exercise.title, command: command.joined(separator: " "),
-            results: exercise.checks.map {
+            results: exercise.checks.enumerated().map { index, check in
                 CheckResult(
-                    name: $0.name, points: 0, maxPoints: $0.points, passed: false, message: "not graded: \(error)",
-                    hint: "fix what the message names, then grade this submission again")
+                    name: check.name, points: 0, maxPoints: check.points, passed: false,
+                    message: index == 0
+                        ? "not graded: \(reason)" : "not run: the submission was not graded (see the first check)",
+                    hint: "fix what the first check's message names, then grade this submission again")
             }, programOutput: [])
     }
 

@@ -30,6 +30,9 @@ final class CheckRunner: @unchecked Sendable {
             for step in check.steps {
                 try await run(step)
             }
+        } catch let endless as ReplyNeverEnded {
+            await cleanUp()
+            throw failure("\(endless)")
         } catch {
             await cleanUp()
             throw error
@@ -133,6 +136,8 @@ final class CheckRunner: @unchecked Sendable {
                         on: &connection, matching: matcher, within: wait(step), waitsForLineEnd: step.lineEnd)
                 } catch is WaitTimeout {
                     throw failure("expected \(matcher) within \(seconds(step)), but nothing came")
+                } catch let endless as ReplyNeverEnded {
+                    throw failure("expected \(matcher), but \(endless)")
                 }
                 endedLine = connection.lastReplyEndedLine
                 connections[name] = connection
@@ -154,11 +159,7 @@ final class CheckRunner: @unchecked Sendable {
 
         case .expectOpen:
             var connection = try connection(name)
-            let deadline = ContinuousClock.now + wait(step)
-            while ContinuousClock.now < deadline, !connection.hasClosed {
-                _ = try await connection.hasActivity(within: deadline - ContinuousClock.now)
-            }
-            if connection.hasClosed {
+            if try await !connection.staysOpen(within: wait(step)) {
                 throw failure("the program closed connection \(name), which should have stayed open")
             }
             connections[name] = connection

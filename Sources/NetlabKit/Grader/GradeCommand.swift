@@ -48,8 +48,18 @@ enum GradeCommand {
         discussion: """
             The program's arguments may hold {port} and {host}, which the grader fills in (also as NETLAB_PORT
             and NETLAB_HOST in its environment). A server must listen on that port; for a client exercise the
-            grader runs a server there. Exit status 0 only when every check passes.
-            Batch: --batch DIR grades every folder in DIR with --cmd, where {dir} is the submission's folder.
+            grader runs a server there. A word naming a file or folder (data.txt, src) is passed as written:
+            the program runs in a private copy of them, where it means the same. Exit status: 0 when every
+            check passes, 1 when one fails. --timeout bounds the whole grade: at the limit the program and
+            everything it started are killed, and the checks left are reported as not run.
+
+            Batch: --batch DIR grades every folder in DIR with --cmd, where {dir} is the submission's folder
+            and {port} its port; --timeout applies to each submission. A submission without its program is
+            that submission's 0, with the reason. With --output FILE, each submission's row is appended to
+            FILE.journal as soon as it is graded, so an interrupted batch keeps what it graded; run the
+            same command with --resume to grade only the rest and write the whole report. Exit status: 0
+            when every submission was graded, whatever the scores; 3 when the grader itself could not
+            grade one (its row says why; --resume grades it again); 1 when nothing could be graded.
 
             The program is untrusted. It runs in a private copy of its files (a batch's submission folder,
             or the files the command names), with a minimal environment, no terminal, and the limits below;
@@ -61,13 +71,20 @@ enum GradeCommand {
             Option(
                 "format", "FORMAT", kind: .choice(["text", "json", "junit", "gradescope", "csv"]), default: "text",
                 help: "text, json, junit, gradescope (results.json), or csv (batch only)"),
-            Option("output", "FILE", help: "write the report to FILE instead of stdout"),
+            Option(
+                "output", "FILE",
+                help:
+                    "write the report to FILE instead of stdout (a batch in gradescope format: a folder, one STUDENT/results.json each)"
+            ),
             Option("batch", "DIR", help: "grade every submission folder in DIR"),
             Option(
                 "cmd", "COMMAND",
                 help: "with --batch: the command for one submission, e.g. 'python3 {dir}/server.py {port}'"),
             Option("jobs", "N", kind: .integer(1...16), default: "2", help: "with --batch: submissions graded at once"),
-            Option("timeout", "SECONDS", kind: .seconds, default: "120", help: "the most time one grade may take"),
+            Option(
+                "timeout", "SECONDS", kind: .seconds, default: "120",
+                help: "the most time one grade (with --batch: one submission's) may take"),
+            .flag("resume", help: "with --batch and --output: keep the submissions the journal already holds"),
             Option(
                 "max-procs", "N", kind: .integer(1...100_000), default: "128",
                 help: "processes and threads the program may run (without root: beyond your own)"),
@@ -159,11 +176,12 @@ enum GradeCommand {
         }
         let format = invocation.string("format")!
         let timeout = invocation.duration("timeout")
+        let output = invocation.string("output")
         var isolation = Isolation()
         isolation.limits = try limits(invocation)
         isolation.hiddenFolders = [library.folder.path]  // its checks.json would give the answers away
         let text: String
-        let isPassing: Bool
+        let status: Int32
         if let batch = invocation.string("batch") {
             if invocation.hasTrailing {
                 throw invocation.usageError(
@@ -177,26 +195,63 @@ enum GradeCommand {
                 throw invocation.usageError(
                     "--cmd must say where each submission is with {dir}, as in --cmd 'python3 {dir}/server.py {port}'")
             }
+            if !template.contains("{port}") {
+                throw invocation.usageError(
+                    "--cmd must give each submission its port with {port}, as in --cmd 'python3 {dir}/server.py {port}'"
+                )
+            }
+            if invocation.flag("resume"), output == nil {
+                throw invocation.usageError(
+                    "--resume reads the journal next to --output FILE: give the same --output as the interrupted batch")
+            }
+            // Gradescope takes one results.json per submission: --output names the folder that holds them.
+            let gradescopeFolder = format == "gradescope" ? output : nil
+            if let gradescopeFolder {
+                try checkFolderWritable(gradescopeFolder)
+            } else if let output {
+                try checkWritable(output)
+            }
             warnOfUnappliedProtections(invocation)
-            let rows = try await BatchGrader(
+            let outcome = try await BatchGrader(
                 exercise: exercise, folder: URL(fileURLWithPath: batch), template: template,
-                jobs: invocation.int("jobs"), timeout: timeout, isolation: isolation
+                jobs: invocation.int("jobs"), timeout: timeout, isolation: isolation,
+                journal: output.map(BatchJournal.path(nextTo:)), resumes: invocation.flag("resume")
             ).grade()
-            isPassing = rows.allSatisfy(\.report.isPassing)
+            let rows = outcome.rows
             switch format {
             case "json": text = ReportFormat.json(rows)
             case "csv": text = BatchGrader.csv(rows, exercise: exercise)
             case "junit": text = ReportFormat.junit(rows.map { ($0.student, $0.report) })
+            case "gradescope" where gradescopeFolder != nil:
+                let folder = URL(fileURLWithPath: gradescopeFolder!)
+                for row in rows { try ReportFormat.writeGradescope(row.report, student: row.student, into: folder) }
+                text = "wrote \(rows.count) results.json files, one per submission, in \(folder.path)/STUDENT/"
             case "gradescope":
                 text = ReportFormat.json(
                     Dictionary(
                         uniqueKeysWithValues: rows.map { ($0.student, ReportFormat.GradescopeResults($0.report)) }))
             default: text = BatchGrader.table(rows, exercise: exercise)
             }
+            // Scores are the report's business; the status says whether the grader did its job.
+            let ungraded = rows.filter { $0.graderError != nil }
+            if !ungraded.isEmpty {
+                invocation.console.err(
+                    "\(invocation.commandPath): could not grade \(ungraded.count) of \(rows.count) submissions "
+                        + "(\(ungraded.map(\.student).map(TerminalText.escaped).joined(separator: ", "))) — "
+                        + "their rows say why; fix it and run the same command with --resume"
+                        + (output == nil ? " and --output FILE" : ""))
+            }
+            if let problem = outcome.journalProblem {
+                invocation.console.err("\(invocation.commandPath): \(problem); the report itself is complete")
+            }
+            status = outcome.isComplete && outcome.journalProblem == nil ? 0 : CLI.ExitStatus.incomplete
         } else {
             if invocation.string("cmd") != nil {
                 throw invocation.usageError(
                     "--cmd is for grading a class with --batch DIR; for one program, put it after '--'")
+            }
+            if invocation.flag("resume") {
+                throw invocation.usageError("--resume is for a batch: it needs --batch DIR and --output FILE")
             }
             guard invocation.hasTrailing, !invocation.trailing.isEmpty else {
                 throw invocation.usageError(
@@ -206,15 +261,21 @@ enum GradeCommand {
             if format == "csv" {
                 throw invocation.usageError("--format csv is for --batch; use text, json, junit or gradescope")
             }
+            if let output { try checkWritable(output) }
             warnOfUnappliedProtections(invocation)
-            let report = try await Grader(
-                exercise: exercise, command: invocation.trailing, totalTimeout: timeout, isolation: isolation
-            ).grade()
-            isPassing = report.isPassing
+            let report: GradeReport
+            do {
+                report = try await Grader(
+                    exercise: exercise, command: invocation.trailing, totalTimeout: timeout, isolation: isolation
+                ).grade()
+            } catch let problem as SubmissionProblem {
+                throw RuntimeError(problem.description)
+            }
+            status = report.isPassing ? 0 : 1
             text = ReportFormat(rawValue: format)!.render(
-                report, color: invocation.console.usesColor && invocation.string("output") == nil)
+                report, color: invocation.console.usesColor && output == nil)
         }
-        if let output = invocation.string("output") {
+        if let output, !(format == "gradescope" && invocation.string("batch") != nil) {
             do {
                 try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
@@ -223,7 +284,54 @@ enum GradeCommand {
         } else {
             invocation.console.out(text)
         }
-        return isPassing ? 0 : 1
+        return status
+    }
+
+    /// Checks that a folder of reports can be made or written at `folder`, before any grading.
+    private static func checkFolderWritable(_ folder: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder) {
+            guard isFolder.boolValue else {
+                throw RuntimeError(
+                    "--output \(folder) is a file; with --format gradescope and --batch it names a folder, one "
+                        + "results.json per submission in it — give a folder, such as gradescope-results")
+            }
+            guard FileManager.default.isWritableFile(atPath: folder) else {
+                throw RuntimeError(
+                    "cannot write the reports in \(folder): it is not writable — choose another --output")
+            }
+            return
+        }
+        let parent = URL(fileURLWithPath: folder).deletingLastPathComponent().path
+        guard FileManager.default.isWritableFile(atPath: parent) else {
+            throw RuntimeError(
+                "cannot make the folder \(folder): \(parent) is missing or not writable — make it first (mkdir -p)")
+        }
+    }
+
+    /// Checks that a report can be written to `output`, before any grading: its folder exists and is
+    /// writable, and it is not a folder.
+    private static func checkWritable(_ output: String) throws {
+        var isFolder: ObjCBool = false
+        if FileManager.default.fileExists(atPath: output, isDirectory: &isFolder) {
+            if isFolder.boolValue {
+                throw RuntimeError(
+                    "--output \(output) is a folder — give a file in it, such as \(output)/results.csv")
+            }
+            if !FileManager.default.isWritableFile(atPath: output) {
+                throw RuntimeError(
+                    "cannot write the report to \(output): the file is not writable — check its permissions")
+            }
+        }
+        let folder = URL(fileURLWithPath: output).deletingLastPathComponent().path
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw RuntimeError(
+                "cannot write the report to \(output): there is no folder \(folder) — make it first (mkdir -p)")
+        }
+        guard FileManager.default.isWritableFile(atPath: folder) else {
+            throw RuntimeError(
+                "cannot write the report to \(output): the folder \(folder) is not writable — choose another --output")
+        }
     }
 
     /// The --max-* options as limits.

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Grades one program on one exercise: starts it, runs every check, and stops it on every path.
 public struct Grader: Sendable {
@@ -23,6 +24,8 @@ public struct Grader: Sendable {
         self.isolation = isolation
     }
 
+    /// Grades the program; the whole grade ends by `totalTimeout` (plus a moment to stop the program),
+    /// however the program behaves.
     public func grade() async throws -> GradeReport {
         Socket.ignoreBrokenPipes()
         let began = ContinuousClock.now
@@ -30,25 +33,76 @@ public struct Grader: Sendable {
         let program = try ProgramUnderTest(
             command: command, port: try PortAllocator.freePort(), transport: exercise.transport,
             keepsInputOpen: exercise.typesInput, isolation: isolation)
-        do {
-            var report = try await checkAll(program, until: deadline)
+        let results = ResultLog()
+        let checks = Task { try await checkAll(program, into: results, until: deadline) }
+        // The checks keep to the deadline themselves; this wall holds when one cannot (a read that never
+        // waits, a wait that ignores cancellation): it kills the program's whole tree, which ends every
+        // connection and client the checks are using, and cancels them.
+        let ending = await withTaskCancellationHandler {
+            await HardWall.wait(for: checks, until: deadline, grace: Self.wallGrace) {
+                results.seal()
+                program.killEverything()
+            }
+        } onCancel: {
+            checks.cancel()
+        }
+        switch ending {
+        case .finished(.success):
+            let output = program.process?.lastLines(10) ?? []
             await program.finish()
-            let used = program.meter.usage
-            report.usage = GradeReport.Usage(
-                wallSeconds: (ContinuousClock.now - began).seconds, cpuSeconds: used.cpuSeconds,
-                peakMemoryBytes: used.peakMemoryBytes)
-            return report
-        } catch {
+            return report(results.all, output: output, program: program, began: began)
+        case .finished(.failure(let error)):
             await program.finish()
             throw error
+        case .expired(let result):
+            // Only once the checks have ended may their program be read; otherwise it is left as it is.
+            let output = result == nil ? [] : program.process?.lastLines(10) ?? []
+            await program.finish()
+            return report(timedOut(results.all), output: output, program: program, began: began)
         }
     }
 
+    /// How long the checks get to end once the wall has cancelled them.
+    static let wallGrace = Duration.seconds(2)
+
+    /// The results of the checks that ended before the time limit, then the check it cut short, then
+    /// the checks not run.
+    private func timedOut(_ finished: [CheckResult]) -> [CheckResult] {
+        let limit = SocketError.format(seconds: totalTimeout.seconds)
+        return exercise.checks.enumerated().map { index, check in
+            if index < finished.count { return finished[index] }
+            if index > finished.count { return notRun(check, because: Self.timeLimitReached) }
+            return result(
+                check,
+                failure: "did not finish: the grade's time limit of \(limit) (--timeout) was reached during this check",
+                hint:
+                    "a correct program answers within a few seconds; this check waited for the program until the time ran out",
+                since: .now)
+        }
+    }
+
+    /// The report of the checks' `results`, with the program's last lines and what grading it cost
+    /// (read once the program has finished: its supervisor's usage comes when it is reaped).
+    private func report(
+        _ results: [CheckResult], output: [String], program: ProgramUnderTest, began: ContinuousClock.Instant
+    ) -> GradeReport {
+        let used = program.meter.usage
+        // A batch's {dir} is shown as the submission's folder, not the private copy the program ran in.
+        let shown = command.map { word in
+            isolation.submission.map { word.replacingOccurrences(of: "{dir}", with: $0) } ?? word
+        }
+        return GradeReport(
+            exercise: exercise.id, title: exercise.title, command: shown.joined(separator: " "), results: results,
+            programOutput: output,
+            usage: GradeReport.Usage(
+                wallSeconds: (ContinuousClock.now - began).seconds, cpuSeconds: used.cpuSeconds,
+                peakMemoryBytes: used.peakMemoryBytes))
+    }
+
     /// Runs every check against the program, in order, within the grade's deadline.
-    private func checkAll(_ program: ProgramUnderTest, until deadline: ContinuousClock.Instant) async throws
-        -> GradeReport
-    {
-        var results: [CheckResult] = []
+    private func checkAll(
+        _ program: ProgramUnderTest, into results: ResultLog, until deadline: ContinuousClock.Instant
+    ) async throws {
         var neverListened = false
 
         for check in exercise.checks {
@@ -95,13 +149,6 @@ public struct Grader: Sendable {
                         hint: "this is the exercise's fault, not the program's: tell the instructor", since: started))
             }
         }
-        // A batch's {dir} is shown as the submission's folder, not the private copy the program ran in.
-        let shown = command.map { word in
-            isolation.submission.map { word.replacingOccurrences(of: "{dir}", with: $0) } ?? word
-        }
-        return GradeReport(
-            exercise: exercise.id, title: exercise.title, command: shown.joined(separator: " "), results: results,
-            programOutput: program.process?.lastLines(10) ?? [])
     }
 
     /// The hint for a program that never listened: the check's own hint is about its protocol, not this.
@@ -144,4 +191,20 @@ public struct Grader: Sendable {
             try await group.next()
         }
     }
+}
+
+/// The results of the checks that have ended, kept where the hard wall can read them: at the wall the
+/// log is sealed, so a check cut short (its program killed) cannot add a result the kill caused.
+final class ResultLog: Sendable {
+    private let state = Mutex((results: [CheckResult](), isSealed: false))
+
+    func append(_ result: CheckResult) {
+        state.withLock { state in
+            if !state.isSealed { state.results.append(result) }
+        }
+    }
+
+    func seal() { state.withLock { $0.isSealed = true } }
+
+    var all: [CheckResult] { state.withLock { $0.results } }
 }

@@ -47,24 +47,32 @@ struct PrivateFolder {
         do {
             names = try FileManager.default.contentsOfDirectory(atPath: source)
         } catch {
-            throw RuntimeError("cannot read the submission folder \(source) — check its permissions")
+            throw SubmissionProblem("cannot read the submission folder \(source) — check its permissions")
         }
         for name in names.sorted() {
             try copy(source + "/" + name, to: path + "/" + name, budget: &budget, skipsHiddenFolders: false)
         }
     }
 
-    /// Copies the files that `command` names by a relative path (`server.py`, `src/server.py`) to the same
-    /// path inside the folder, with the rest of their folder when it is small (a module the program
-    /// imports); returns the words copied, which then name the copies. Absolute paths and paths with `..`
-    /// stay where they are.
-    func copyNamedFiles(in command: [String]) throws -> Set<String> {
-        var copied: Set<String> = []
+    /// Copies the files and folders that `command` names by a relative path (`server.py`,
+    /// `src/server.py`, `data`) to the same path inside the folder, a file with the rest of its folder
+    /// when that is small (a module the program imports), so each word, passed as written, names the
+    /// copy. Absolute paths stay where they are; paths with `..` are refused before
+    /// (`ProgramUnderTest.checkPaths`).
+    func copyNamedFiles(in command: [String]) throws {
         for (index, word) in command.enumerated() {
             guard !word.isEmpty, !word.hasPrefix("/"), !word.hasPrefix("-"), !word.contains("{"),
                 index > 0 || word.contains("/"),
-                !word.split(separator: "/").contains(".."), Self.isRegularFile(word)
+                !word.split(separator: "/").contains("..")
             else { continue }
+            if Self.isFolder(word) {
+                guard word.split(separator: "/").contains(where: { $0 != "." }) else { continue }  // "." is below
+                try makeParents(of: path + "/" + word + "/x")
+                var budget = Self.submissionBudget
+                try copy(word, to: path + "/" + word, budget: &budget, skipsHiddenFolders: true)
+                continue
+            }
+            guard Self.isRegularFile(word) else { continue }
             let parent = (word as NSString).deletingLastPathComponent
             let folder = parent.isEmpty ? "." : parent
             var measure = Self.smallFolder
@@ -82,9 +90,7 @@ struct PrivateFolder {
                 var budget = Self.submissionBudget
                 try copy(word, to: path + "/" + word, budget: &budget, skipsHiddenFolders: true)
             }
-            copied.insert(word)
         }
-        return copied
     }
 
     /// Gives `file` to the program's user (as root), without following a symbolic link.
@@ -122,6 +128,11 @@ struct PrivateFolder {
         }
     }
 
+    private static func isFolder(_ path: String) -> Bool {
+        var info = stat()
+        return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFDIR
+    }
+
     private static func isRegularFile(_ path: String) -> Bool {
         var info = stat()
         return stat(path, &info) == 0 && info.st_mode & S_IFMT == S_IFREG
@@ -153,7 +164,7 @@ struct PrivateFolder {
         budget.entries -= 1
         budget.bytes -= Int64(info.st_size)
         if budget.entries < 0 || budget.bytes < 0 {
-            throw RuntimeError(
+            throw SubmissionProblem(
                 "\(source) is part of more than \(Self.submissionBudget.entries) files or "
                     + "\(Self.submissionBudget.bytes >> 20) MB; netlab copies a submission before running it — "
                     + "leave out what the program does not need")
@@ -170,7 +181,7 @@ struct PrivateFolder {
             do {
                 names = try FileManager.default.contentsOfDirectory(atPath: source)
             } catch {
-                throw RuntimeError("cannot read \(source) to copy it for the program — check its permissions")
+                throw SubmissionProblem("cannot read \(source) to copy it for the program — check its permissions")
             }
             for name in names.sorted() {
                 try copy(
@@ -194,7 +205,7 @@ struct PrivateFolder {
     private static func copyBytes(from source: String, to target: String, mode: mode_t) throws {
         let input = open(source, O_RDONLY | O_NOFOLLOW | O_CLOEXEC)
         guard input >= 0 else {
-            throw RuntimeError("cannot read \(source) to copy it for the program (\(Errno.name(errno)))")
+            throw SubmissionProblem("cannot read \(source) to copy it for the program (\(Errno.name(errno)))")
         }
         defer { close(input) }
         let output = open(target, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode)

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// The student's program as the grader runs it: the command with `{host}`, `{port}` and `{dir}` filled
 /// in, isolated (`Isolation`) in a private folder, restarted when it dies between checks.
@@ -16,11 +17,12 @@ final class ProgramUnderTest: @unchecked Sendable {
     private let privateFolder: PrivateFolder
     /// Its user of its own, when netlab runs as root.
     private let slot: UserSlot?
-    /// The command's words that name files copied into `folder`.
-    private let copiedWords: Set<String>
     private(set) var process: ChildProcess?
     /// The CPU time and peak memory of every run of the program, clients and restarts included.
     let meter = ResourceMeter()
+    /// Every program started for the grade that may still run (the server, a student's client), for
+    /// `killEverything`, which the grade's hard wall calls from another thread.
+    private let spawned = Mutex<[ChildProcess]>([])
 
     init(
         command: [String], port: Int, transport: Exercise.Transport, keepsInputOpen: Bool = false,
@@ -41,11 +43,11 @@ final class ProgramUnderTest: @unchecked Sendable {
         }
         ChildProcess.removeOnInterrupt(folder: privateFolder.path)
         do {
+            try Self.checkPaths(command)
             if let submission = isolation.submission {
                 try privateFolder.copyContents(of: submission)
-                copiedWords = []
             } else {
-                copiedWords = try privateFolder.copyNamedFiles(in: command)
+                try privateFolder.copyNamedFiles(in: command)
             }
         } catch {
             privateFolder.remove()
@@ -56,30 +58,38 @@ final class ProgramUnderTest: @unchecked Sendable {
         self.slot = slot
         self.privateFolder = privateFolder
         folder = privateFolder.path
-        // A mistyped program is the grader's error, said once, not a failed check.
+        // A mistyped program is said once, not as a failed check: the grader's error for one program,
+        // the submission's 0 in a batch.
         let program = fill(host: "127.0.0.1", port: port)[0]
         if ChildProcess.executablePath(program, folder: folder, searchPath: environment(host: "", port: 0)["PATH"]!)
             == nil
         {
+            let problem = SubmissionProblem(
+                missingProgram: command[0], filled: program, folder: folder, isolation: isolation)
             release()
-            throw RuntimeError(
-                "cannot find the program '\(program)' — check the command after '--', or give its full path")
+            throw problem
         }
     }
 
-    /// The command's words with `{host}`, `{port}` and `{dir}` (the private folder) filled in.
-    ///
-    /// A word naming a file relative to where netlab was started that was not copied (`../x.py`)
-    /// becomes its absolute path: what the student typed still works from the private folder.
+    /// Refuses a word that names an existing file or folder through `..`: the program runs in a private
+    /// copy of the folder netlab was started in (or of its submission), where `../x` is somewhere else.
+    static func checkPaths(_ command: [String]) throws {
+        for word in command where !word.hasPrefix("/") && !word.contains("{") {
+            let parts = word.split(separator: "/", omittingEmptySubsequences: false)
+            guard parts.contains(".."), FileManager.default.fileExists(atPath: word) else { continue }
+            throw RuntimeError(
+                "'\(word)' is outside the folder netlab grade runs in, and the program runs in a private copy of "
+                    + "that folder, where '..' leads elsewhere — run netlab grade from the folder that holds it "
+                    + "(cd there first), or give its full path")
+        }
+    }
+
+    /// The command's words with `{host}`, `{port}` and `{dir}` (the private folder) filled in, and every
+    /// other word as written: the program runs in its private folder, where the files and folders the
+    /// command names by a relative path were copied, so relative names mean the same there.
     func fill(host: String, port: Int) -> [String] {
-        let here = FileManager.default.currentDirectoryPath
-        return command.map { word in
-            if !copiedWords.contains(word), !word.hasPrefix("/"), !word.hasPrefix("-"), !word.isEmpty,
-                !word.contains("{"), FileManager.default.fileExists(atPath: word)
-            {
-                return URL(fileURLWithPath: here).appendingPathComponent(word).standardizedFileURL.path
-            }
-            return word.replacingOccurrences(of: "{dir}", with: folder).replacingOccurrences(of: "{host}", with: host)
+        command.map { word in
+            word.replacingOccurrences(of: "{dir}", with: folder).replacingOccurrences(of: "{host}", with: host)
                 .replacingOccurrences(of: "{port}", with: "\(port)")
         }
     }
@@ -126,8 +136,13 @@ final class ProgramUnderTest: @unchecked Sendable {
             }.filter { !folder.hasPrefix($0 + "/") }
         }
         do {
-            return try await ChildProcess.started(
+            let process = try await ChildProcess.started(
                 arguments: fill(host: host, port: port), options: options, folder: folder, input: Array(input.utf8))
+            spawned.withLock { list in
+                list.removeAll { !$0.isRunning }
+                list.append(process)
+            }
+            return process
         } catch let error as RuntimeError {
             throw CheckFailure(error.description)
         }
@@ -167,6 +182,12 @@ final class ProgramUnderTest: @unchecked Sendable {
         await process?.stop()
     }
 
+    /// Kills every program started for this grade, and everything they started, at once (SIGKILL):
+    /// the grade's time is up. Safe from any thread.
+    func killEverything() {
+        for process in spawned.withLock({ $0 }) { process.killNow() }
+    }
+
     /// Stops the program and everything it started, removes its folder and frees its user.
     func finish() async {
         await stop()
@@ -190,4 +211,29 @@ final class ProgramUnderTest: @unchecked Sendable {
 extension Duration {
     /// The duration in seconds, as a Double.
     var seconds: Double { Double(components.seconds) + Double(components.attoseconds) / 1e18 }
+}
+
+/// Why a program cannot be run that is its own fault, not the grader's: no program at the path the
+/// command gives, a program that is not executable, a submission too big to copy. In a batch it is that
+/// submission's 0, with this reason.
+struct SubmissionProblem: Error, CustomStringConvertible {
+    let description: String
+
+    init(_ description: String) { self.description = description }
+
+    /// The program (`word`, filled in as `filled`) is missing or not executable.
+    init(missingProgram word: String, filled: String, folder: String, isolation: Isolation) {
+        // Shown as the student knows it: the submission's folder, not the private copy.
+        let shown = isolation.submission.map { word.replacingOccurrences(of: "{dir}", with: $0) } ?? filled
+        let path = filled.hasPrefix("/") ? filled : folder + "/" + filled
+        if filled.contains("/"), FileManager.default.fileExists(atPath: path) {
+            description =
+                "the program '\(shown)' is not executable — make it executable (chmod +x) with a #! line, "
+                + "or run it with its interpreter, as in 'python3 \(shown)'"
+        } else if isolation.submission != nil {
+            description = "the submission has no program '\(shown)' — check the file's name, or the command in --cmd"
+        } else {
+            description = "cannot find the program '\(shown)' — check the command after '--', or give its full path"
+        }
+    }
 }

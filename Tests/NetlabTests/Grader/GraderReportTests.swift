@@ -135,3 +135,32 @@ struct GraderReportTests {
         #expect(BatchGrader.shortened("short") == "short")
     }
 }
+
+@Suite("A batch's Gradescope results", .enabled(if: Tools.isInstalled("python3")))
+struct GradescopeBatchTests {
+    @Test("--format gradescope --batch --output DIR writes one results.json per submission, as Gradescope takes it")
+    func oneResultsFilePerSubmission() async throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-gs-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: root) }
+        let class_ = root.appendingPathComponent("class")
+        for student in ["alice", "bob"] {
+            let folder = class_.appendingPathComponent(student)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try FileManager.default.copyItem(
+                atPath: ReportPaths.good + "/udp_server.py", toPath: folder.appendingPathComponent("server.py").path)
+        }
+        try Data("print('no server here')\n".utf8).write(to: class_.appendingPathComponent("bob/server.py"))
+        let results = root.appendingPathComponent("gradescope")
+        let run = await runCLI([
+            "grade", "hello-udp", "--batch", class_.path, "--cmd", "python3 {dir}/server.py hello {port}",
+            "--format", "gradescope", "--output", results.path,
+        ])
+        #expect(run.status == 0, "\(run.err)")
+        for (student, score) in [("alice", 7), ("bob", 0)] {
+            let data = try Data(contentsOf: results.appendingPathComponent("\(student)/results.json"))
+            let json = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            #expect(json["score"] as? Int == score, "\(student)")
+            #expect((json["tests"] as? [Any])?.count == 3)
+        }
+    }
+}

@@ -366,7 +366,7 @@ struct GraderTests {
             "grade", "hello-tcp", "--batch", folder.path, "--cmd", "python3 {dir}/server.py {port}", "--jobs", "2",
             "--format", "csv",
         ])
-        #expect(result.status == 1)
+        #expect(result.status == 0, "a batch that graded every submission exits 0, whatever the scores")
         let rows = result.out.split(separator: "\n").map(String.init)
         #expect(rows.count == 4)
         #expect(rows[0].hasPrefix("student,greets each client with Welcome!,"))

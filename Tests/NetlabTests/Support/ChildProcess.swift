@@ -10,8 +10,11 @@ final class TestProcess: @unchecked Sendable {
     private var errors = Data()
     private let input = Pipe()
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String] = [:]) throws {
+    init(
+        _ executable: String, _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+    ) throws {
         process.executableURL = URL(fileURLWithPath: executable)
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["NO_COLOR"] = "1"
@@ -40,8 +43,10 @@ final class TestProcess: @unchecked Sendable {
     }
 
     /// Starts the built netlab with these arguments.
-    static func netlab(_ arguments: [String], environment: [String: String] = [:]) throws -> TestProcess {
-        try TestProcess(Tools.netlab.path, arguments, environment: environment)
+    static func netlab(
+        _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
+    ) throws -> TestProcess {
+        try TestProcess(Tools.netlab.path, arguments, environment: environment, directory: directory)
     }
 
     var stdout: String {
