@@ -181,14 +181,15 @@ struct GraderRobustnessTests {
                  "reference": [], "checks": [{"name": "stays open", "points": 1, "hint": "none",
                  "steps": [{"do": "connect"}, {"do": "expect_open", "within": 20}]}]}
                 """.utf8))
-        let started = ContinuousClock.now
-        let report = try await GradeSlots.shared.run {
-            try await Grader(
+        // Timed inside the slot: waiting for a free slot behind other tests is not the grade's time.
+        let (report, took) = try await GradeSlots.shared.run {
+            let started = ContinuousClock.now
+            let report = try await Grader(
                 exercise: exercise, command: ["python3", Fixtures.good + "/hello_tcp_server.py", "{port}"],
                 totalTimeout: .seconds(2)
             ).grade()
+            return (report, ContinuousClock.now - started)
         }
-        let took = ContinuousClock.now - started
         // Cancelled at the limit, not left spinning until the wall gives up on it (2 s more) or the 20 s pass.
         #expect(took < .milliseconds(3500), "took \(took)")
         #expect(!report.results[0].passed)
@@ -328,8 +329,12 @@ struct GraderRobustnessTests {
         #expect(resumed.status == 0, "\(resumed.err)")
         let rows = (try String(contentsOfFile: output, encoding: .utf8)).split(separator: "\n").map(String.init)
         #expect(rows.count == 3, "\(rows)")
-        #expect(rows[1] == "alice,2,2,2,3,1,1,11,11,")
-        #expect(rows[2] == "zed,2,2,2,3,1,1,11,11,")
+        // The last three columns are what grading cost, which varies from run to run.
+        func scores(_ row: String) -> String {
+            row.split(separator: ",", omittingEmptySubsequences: false).dropLast(3).joined(separator: ",")
+        }
+        #expect(scores(rows[1]) == "alice,2,2,2,3,1,1,11,11,")
+        #expect(scores(rows[2]) == "zed,2,2,2,3,1,1,11,11,")
 
         // A journal is resumed only with the exercise and command it was made with.
         let other = await runCLI(
