@@ -5,10 +5,15 @@
 #   crash-on-leave  the whole server dies when a client leaves, as a select() loop with an uncaught error does
 #   share-name      lets a second user log in with a name already in the room
 #   no-time         relays 'username: text', without the [ctime]
-import os, socket, sys, threading
+#   no-newline      relays lines with no newline, as the seed does: lines that come together run into one
+#   keeps-name      a client that vanishes (b'') ends its thread but keeps its name in the room
+#   spin-on-leave   a client that vanishes (b'') leaves its room, but its thread calls recv() again and
+#                   again; the seed's thread spins for ever, this one for 2 s so a test run stays light
+import os, socket, sys, threading, time
 from time import ctime
 
 flaw, port = sys.argv[1], int(sys.argv[2])
+end = '' if flaw == 'no-newline' else '\n'
 rooms = {}
 lock = threading.Lock()
 
@@ -33,15 +38,20 @@ def deal(sock, username, room):
         if not data or text == 'quit':
             if flaw == 'crash-on-leave':
                 os._exit(1)
-            with lock:
-                rooms[room].pop(username, None)
-            send_room(room, '%s left the room at %s' % (username, ctime()), username)
+            if data or flaw != 'keeps-name':
+                with lock:
+                    rooms[room].pop(username, None)
+            send_room(room, '%s left the room at %s%s' % (username, ctime(), end), username)
+            if not data and flaw == 'spin-on-leave':
+                until = time.monotonic() + 2
+                while time.monotonic() < until:
+                    sock.recv(1024)
             if data:
                 sock.send(b'quit')
             sock.close()
             return
         line = '%s: %s' % (username, text) if flaw == 'no-time' else '[%s] %s: %s' % (ctime(), username, text)
-        send_room(room, line, username)
+        send_room(room, line + end, username)
 
 
 def login(sock):
