@@ -94,10 +94,16 @@ let caughtCases: [CaughtCase] = [
             3: ["the client never sent a datagram to the grader's server"],
             4: ["the client never sent a datagram to the grader's server"],
         ]),
-    // A crash is reported as one, not as a closed connection (the other checks it costs are not judged here).
+    // A crash is reported as a crash, with its last lines, not as a closed connection.
     CaughtCase(
-        "room-chat-server", "broken/room_chat_server.py crash-on-leave {port}", exact: false,
-        [7: ["the program crashed (exit status 1) while client b waited for 'quit'"]]),
+        "room-chat-server", "broken/room_chat_server.py crash-on-quit {port}",
+        [
+            7: [
+                "the program crashed (exit status 1) while client b waited for 'quit'", "last lines: ",
+                "KeyError: 'ola'",
+            ]
+        ]
+    ),
 ]
 
 private func grade(_ exercise: String, _ command: [String]) async throws -> GradeReport {
