@@ -19,7 +19,7 @@ def deal(sock, username, room):
         text = data.decode('utf-8').rstrip('\r\n')
         # TODO: b'' or 'quit': remove the user from its room, tell the others who left,
         #       answer b'quit' (for 'quit'), close the socket and return
-        # TODO: send '[%s] %s: %s' % (ctime(), username, text) to every *other* user of the room
+        # TODO: send ('[%s] %s: %s\n' % (ctime(), username, text)).encode() to every *other* user of the room
 
 
 def login(sock):

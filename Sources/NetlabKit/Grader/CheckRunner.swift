@@ -15,6 +15,12 @@ final class CheckRunner: @unchecked Sendable {
     private var scripted: ScriptedServer?
     private var client: ChildProcess?
     private var scriptedReplies: [ScriptedReply] = []
+    /// Where the scripted server listens, as `host:port`, for a client that never reached it.
+    private var scriptedAddress = ""
+    /// The texts each client has sent in this check, to recognise its own line coming back to it.
+    private var sentTexts: [String: [String]] = [:]
+    /// The client and text of the check's latest `send`.
+    private var lastSent: (client: String, text: String)?
 
     /// How long a step waits when the check does not say.
     static let defaultWait = 3.0
@@ -33,6 +39,10 @@ final class CheckRunner: @unchecked Sendable {
         } catch let endless as ReplyNeverEnded {
             await cleanUp()
             throw failure("\(endless)")
+        } catch let failure as CheckFailure {
+            let failure = notingUnreachedServer(failure)
+            await cleanUp()
+            throw failure
         } catch {
             await cleanUp()
             throw error
@@ -40,11 +50,23 @@ final class CheckRunner: @unchecked Sendable {
         await cleanUp()
     }
 
+    /// A client exercise's failure, led by the likely cause when the client never reached the
+    /// grader's server: whatever else went wrong follows from that.
+    private func notingUnreachedServer(_ failure: CheckFailure) -> CheckFailure {
+        guard exercise.kind == .client, let scripted, !scripted.wasReached else { return failure }
+        let reached = exercise.transport == .tcp ? "connected to" : "sent a datagram to"
+        return CheckFailure(
+            "the client never \(reached) the grader's server at \(scriptedAddress): it must use the host and port "
+                + "it is given, {host} and {port} in its command; " + failure.message)
+    }
+
     private func cleanUp() async {
         for connection in connections.values { connection.socket.close() }
         for socket in datagramSockets.values { socket.close() }
         connections = [:]
         closedClientPorts = []
+        sentTexts = [:]
+        lastSent = nil
         datagramSockets = [:]
         await client?.stop()
         client = nil
@@ -100,6 +122,8 @@ final class CheckRunner: @unchecked Sendable {
 
         case .send:
             let bytes = Array((step.text ?? "").utf8)
+            sentTexts[name, default: []].append(step.text ?? "")
+            lastSent = (name, step.text ?? "")
             if exercise.transport == .udp {
                 let socket = try datagramSocket(name)
                 try await socket.send(
@@ -109,8 +133,9 @@ final class CheckRunner: @unchecked Sendable {
                 do {
                     try await connection.socket.send(bytes)
                 } catch is SocketError {
-                    throw failure(
-                        "the program closed connection \(name) before \(quoted(step.text ?? "")) could be sent")
+                    throw await closedFailure(
+                        "the program closed client \(name)'s connection before \(quoted(step.text ?? "")) could be sent",
+                        crashed: "before client \(name) could send \(quoted(step.text ?? ""))")
                 }
             }
 
@@ -126,8 +151,8 @@ final class CheckRunner: @unchecked Sendable {
                     reply = String(decoding: datagram, as: UTF8.self).trimmingLineEnd()
                 } catch is WaitTimeout {
                     throw failure(
-                        "expected \(matcher) within \(seconds(step)), but no datagram came back to the sender's address"
-                    )
+                        "client \(name): expected \(matcher) within \(seconds(step)), "
+                            + "but no datagram came back to the sender's address")
                 }
             } else {
                 var connection = try connection(name)
@@ -135,32 +160,48 @@ final class CheckRunner: @unchecked Sendable {
                     reply = try await nextReply(
                         on: &connection, matching: matcher, within: wait(step), waitsForLineEnd: step.lineEnd)
                 } catch is WaitTimeout {
-                    throw failure("expected \(matcher) within \(seconds(step)), but nothing came")
+                    throw failure("client \(name): expected \(matcher) within \(seconds(step)), but nothing came")
                 } catch let endless as ReplyNeverEnded {
-                    throw failure("expected \(matcher), but \(endless)")
+                    throw failure("client \(name): expected \(matcher), but \(endless)")
                 }
                 endedLine = connection.lastReplyEndedLine
                 connections[name] = connection
             }
-            guard let reply else { throw failure("expected \(matcher), but the program closed the connection") }
-            guard matcher.matches(reply) else { throw failure("expected \(matcher), got \(quoted(reply))") }
+            guard let reply else {
+                throw await closedFailure(
+                    "client \(name): expected \(matcher), but the program closed the connection",
+                    crashed: "while client \(name) waited for \(matcher)")
+            }
+            let matches = matcher.matches(reply)
             if step.lineEnd, !endedLine {
+                // A reply without a newline runs into the next one, so a mismatch may be two lines in one.
+                let asSent =
+                    lastSent.map { $0.client == name && $0.text.hasSuffix("\n") } == true ? ", as the message did" : ""
                 throw failure(
-                    "expected the reply \(quoted(reply)) to end in a newline, as the message did, but it has none")
+                    matches
+                        ? "client \(name): expected the reply \(quoted(reply)) to end in a newline\(asSent), but it has none"
+                        : "client \(name): expected \(matcher), ending in a newline\(asSent); got \(quoted(reply)), "
+                            + "with no newline at its end: lines sent one after another without one run together")
+            }
+            guard matches else {
+                throw failure("client \(name): expected \(matcher), got \(quoted(reply))" + Self.bytesNote(reply))
             }
 
         case .expectClosed:
             var connection = try connection(name)
             guard try await connection.waitForClose(within: wait(step)) else {
                 throw failure(
-                    "expected the program to close the connection within \(seconds(step)), but it stayed open")
+                    "client \(name): expected the program to close the connection within \(seconds(step)), but it stayed open"
+                )
             }
             connections[name] = connection
 
         case .expectOpen:
             var connection = try connection(name)
             if try await !connection.staysOpen(within: wait(step)) {
-                throw failure("the program closed connection \(name), which should have stayed open")
+                throw await closedFailure(
+                    "the program closed client \(name)'s connection, which should have stayed open",
+                    crashed: "while client \(name)'s connection should have stayed open")
             }
             connections[name] = connection
 
@@ -168,7 +209,8 @@ final class CheckRunner: @unchecked Sendable {
             if exercise.transport == .udp {
                 let socket = try datagramSocket(name)
                 if let datagram = try? await socket.receiveDatagram(deadline: .now + wait(step)) {
-                    throw failure("expected no reply, got \(quoted(String(decoding: datagram.bytes, as: UTF8.self)))")
+                    let reply = String(decoding: datagram.bytes, as: UTF8.self)
+                    throw failure("client \(name): expected no reply, got \(quoted(reply))" + Self.bytesNote(reply))
                 }
             } else {
                 var connection = try connection(name)
@@ -181,8 +223,14 @@ final class CheckRunner: @unchecked Sendable {
                         skipped += 1
                         continue
                     }
+                    guard let reply else {
+                        throw await closedFailure(
+                            "client \(name): expected no reply, but the program closed the connection",
+                            crashed: "while client \(name) waited")
+                    }
                     throw failure(
-                        reply.map { "expected no reply, got \(quoted($0))" } ?? "the program closed the connection")
+                        "client \(name): expected no reply, got \(quoted(reply))"
+                            + ownLineNote(reply, client: name) + Self.bytesNote(reply))
                 }
                 connections[name] = connection
             }
@@ -231,7 +279,34 @@ final class CheckRunner: @unchecked Sendable {
 
         case .expectRunning:
             if let process = program.process, !process.isRunning {
-                throw CheckFailure("the program ended (\(process.ending))" + ProgramUnderTest.lastLines(of: process))
+                throw CheckFailure(Self.howItEnded(process) + ProgramUnderTest.lastLines(of: process))
+            }
+
+        case .expectIdle:
+            guard exercise.kind == .server, let process = program.process else {
+                throw RuntimeError("checks.json: expect_idle is for server exercises, after the program has started")
+            }
+            let span = step.seconds ?? 1
+            let budget = step.cpuSeconds ?? span / 4
+            let before = ProgramTree(of: process)
+            let (busyBefore, cpuBefore) = (before.busyNanosecondsByThread, before.cpuSeconds)
+            try await Task.sleep(for: .seconds(span))
+            let after = ProgramTree(of: process)
+            let busyAfter = after.busyNanosecondsByThread
+            // Without the kernel's scheduler figures, CPU time: the same for an unloaded machine.
+            let used =
+                busyAfter.isEmpty
+                ? after.cpuSeconds - cpuBefore
+                : Double(busyAfter.reduce(0) { $0 + ($1.value &- min(busyBefore[$1.key] ?? 0, $1.value)) }) / 1e9
+            if !process.isRunning {
+                throw CheckFailure(Self.howItEnded(process) + ProgramUnderTest.lastLines(of: process))
+            }
+            if used > budget {
+                throw failure(
+                    "with nothing to do, the program kept a processor busy for \(String(format: "%.2f", used)) s "
+                        + "of \(SocketError.format(seconds: span)) (running or waiting to run, all its threads; "
+                        + "at most \(String(format: "%.2f", budget)) s): a loop is spinning, "
+                        + "such as one that calls recv() again after it returned b''")
             }
 
         case .runClient:
@@ -244,6 +319,7 @@ final class CheckRunner: @unchecked Sendable {
             let server = try ScriptedServer(
                 transport: exercise.transport, behaviour: behaviour, host: serverHost, replies: step.replies ?? [])
             scripted = server
+            scriptedAddress = "\(serverHost):\(server.port)"
             scriptedReplies = step.replies ?? []
             client = try await program.spawn(
                 host: step.host ?? serverHost, port: server.port, input: step.stdin ?? "",
@@ -263,7 +339,8 @@ final class CheckRunner: @unchecked Sendable {
                     throw CheckFailure(
                         "expected the \(programName) to print \(matchers.map(\.description).joined(separator: ", then ")); "
                             + "it printed \(printed.isEmpty ? "nothing" : shown)"
-                            + (client.isRunning ? "" : " and ended (\(client.ending))"))
+                            + (client.isRunning ? "" : " and ended (\(client.ending))")
+                            + Self.bytesNote(printed.suffix(4).joined(separator: "\n")))
                 }
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -279,7 +356,7 @@ final class CheckRunner: @unchecked Sendable {
                     throw CheckFailure(
                         "expected the server to receive \(matchers.map(\.description).joined(separator: ", then ")); "
                             + "it received \(received.isEmpty ? "nothing" : received.map { quoted($0) }.joined(separator: ", "))"
-                    )
+                            + Self.bytesNote(received.joined(separator: "\n")))
                 }
                 try await Task.sleep(for: .milliseconds(10))
             }
@@ -386,10 +463,48 @@ final class CheckRunner: @unchecked Sendable {
     /// A failure, noting when the program under test has died meanwhile.
     private func failure(_ message: String) -> CheckFailure {
         if let process = program.process, !process.isRunning {
-            return CheckFailure(
-                message + "; the program ended (\(process.ending))" + ProgramUnderTest.lastLines(of: process))
+            return CheckFailure(message + "; " + Self.howItEnded(process) + ProgramUnderTest.lastLines(of: process))
         }
         return CheckFailure(message)
+    }
+
+    /// The failure for a connection the program closed. A crash closes every connection, and its exit is
+    /// seen a moment later: when the program has ended, the failure says it crashed, with its last lines,
+    /// not only that a connection closed.
+    private func closedFailure(_ closed: String, crashed: String) async -> CheckFailure {
+        guard let process = program.process else { return CheckFailure(closed) }
+        if process.isRunning { _ = await process.waitForExit(timeout: .milliseconds(300)) }
+        guard !process.isRunning else { return CheckFailure(closed) }
+        return CheckFailure(Self.howItEnded(process) + " " + crashed + ProgramUnderTest.lastLines(of: process))
+    }
+
+    /// `the program crashed (exit status 1)`, or `ended` for a clean exit.
+    static func howItEnded(_ process: ChildProcess) -> String {
+        (process.exitStatus == 0 ? "the program ended (" : "the program crashed (") + process.ending + ")"
+    }
+
+    /// A note for a reply carrying a line `client` sent itself: a relay that did not skip its sender.
+    private func ownLineNote(_ reply: String, client name: String) -> String {
+        let reply = reply.trimmingCharacters(in: .whitespacesAndNewlines)
+        for sent in (sentTexts[name] ?? []).dropFirst().reversed() {
+            let text = sent.trimmingCharacters(in: .whitespacesAndNewlines)
+            // Direct messages travel as `to:text` and arrive as `from:text`.
+            let message = text.split(separator: ":", maxSplits: 1).dropFirst().first.map(String.init) ?? text
+            for candidate in [text, message] where !candidate.isEmpty && reply.hasSuffix(candidate) {
+                return ": that is its own line \(quoted(text)), sent back to it; "
+                    + "a line goes to the others only, never back to its sender"
+            }
+        }
+        return ""
+    }
+
+    /// A note for text holding `b'...'`, how Python 3 shows bytes: they were formatted into a string
+    /// without being decoded (`'%s' % data` or `str(data)` with bytes `data`).
+    static func bytesNote(_ text: String) -> String {
+        guard let pattern = try? Regex(#"(^|[^A-Za-z0-9_])b('[^']*'|"[^"]*")"#), text.contains(pattern) else {
+            return ""
+        }
+        return " — b'...' is how Python shows bytes: decode them, data.decode(), before putting them in text"
     }
 
     private func seconds(_ step: Step) -> String { SocketError.format(seconds: step.within ?? Self.defaultWait) }

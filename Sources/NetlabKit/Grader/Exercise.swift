@@ -153,6 +153,9 @@ public struct Step: Sendable, Decodable {
         case settle
         /// The program under test is still running.
         case expectRunning = "expect_running"
+        /// Server exercises: the program uses at most `cpu_seconds` of CPU time over the next `seconds`
+        /// (default 1), as a program with nothing to do should: a loop spinning on `recv() == b''` fails.
+        case expectIdle = "expect_idle"
         /// Server exercises: stop the program under test (SIGTERM, then SIGKILL to its group).
         case stop
         /// Server exercises: start the program under test again and wait until it listens.
@@ -194,6 +197,8 @@ public struct Step: Sendable, Decodable {
     public let replies: [ScriptedReply]?
     /// For `expect`: the reply must also end in a line end, as the message sent before it did.
     public let lineEnd: Bool
+    /// For `expect_idle`: the most CPU time the program may use meanwhile, in seconds.
+    public let cpuSeconds: Double?
 
     enum CodingKeys: String, CodingKey {
         case action = "do"
@@ -201,6 +206,7 @@ public struct Step: Sendable, Decodable {
         case serverHost = "server_host"
         case name, replies
         case lineEnd = "line_end"
+        case cpuSeconds = "cpu_seconds"
         case exact, regex, timestamp, ctime, contains, json
         case currentTime = "current_time"
     }
@@ -210,6 +216,7 @@ public struct Step: Sendable, Decodable {
         name = try container.decodeIfPresent(String.self, forKey: .name)
         replies = try container.decodeIfPresent([ScriptedReply].self, forKey: .replies)
         lineEnd = try container.decodeIfPresent(Bool.self, forKey: .lineEnd) ?? false
+        cpuSeconds = try container.decodeIfPresent(Double.self, forKey: .cpuSeconds)
         action = try container.decode(Action.self, forKey: .action)
         client = try container.decodeIfPresent(String.self, forKey: .client)
         text = try container.decodeIfPresent(String.self, forKey: .text)

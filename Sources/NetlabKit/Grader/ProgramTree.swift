@@ -70,6 +70,29 @@ struct ProgramTree {
     /// CPU time (user and system) the tree's live processes have used so far, in seconds.
     var cpuSeconds: Double { pids.reduce(0) { $0 + (ProcessUsage.cpuSeconds($1) ?? 0) } }
 
+    /// Nanoseconds each thread of the tree has spent on a processor or ready to run, waiting for one
+    /// (`/proc/PID/task/TID/schedstat`), by thread ID; empty where the kernel keeps no such figures.
+    ///
+    /// Unlike CPU time, this counts a busy loop fully however loaded the machine is: a thread that always
+    /// wants a processor is running or waiting for one all the time, and an idle one is doing neither.
+    var busyNanosecondsByThread: [pid_t: UInt64] {
+        var result: [pid_t: UInt64] = [:]
+        for pid in pids {
+            guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else {
+                continue
+            }
+            for thread in threads {
+                // `run_ns wait_ns timeslices`
+                guard let tid = pid_t(thread), let text = Self.read("/proc/\(pid)/task/\(thread)/schedstat") else {
+                    continue
+                }
+                let fields = text.split(separator: " ").prefix(2).compactMap { UInt64($0) }
+                if fields.count == 2 { result[tid] = fields[0] + fields[1] }
+            }
+        }
+        return result
+    }
+
     /// The largest resident memory any live process of the tree has reached (VmHWM), in bytes.
     var peakMemoryBytes: Int { pids.map { (ProcessUsage.peakResidentKiB($0) ?? 0) * 1024 }.max() ?? 0 }
 

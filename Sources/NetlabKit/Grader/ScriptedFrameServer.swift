@@ -59,10 +59,16 @@ public struct ScriptedReply: Sendable, Decodable {
 final class ScriptedFrameServer: Sendable {
     let replies: [ScriptedReply]
     let onMessage: @Sendable (Message) -> Void
+    /// Called as each client connects, so the grader can tell a client that never connected.
+    let onConnect: @Sendable () -> Void
     private let listener: Socket
 
-    init(host: String, replies: [ScriptedReply], onMessage: @escaping @Sendable (Message) -> Void) throws {
+    init(
+        host: String, replies: [ScriptedReply], onConnect: @escaping @Sendable () -> Void = {},
+        onMessage: @escaping @Sendable (Message) -> Void
+    ) throws {
         self.replies = replies
+        self.onConnect = onConnect
         self.onMessage = onMessage
         listener = try Socket.listening(host: host, port: 0)
     }
@@ -76,6 +82,7 @@ final class ScriptedFrameServer: Sendable {
     func close() { listener.close() }
 
     private func serve(_ client: Socket) async {
+        onConnect()
         defer { client.close() }
         var reader = LineReader(client)
         var next = 0

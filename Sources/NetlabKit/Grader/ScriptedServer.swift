@@ -34,6 +34,8 @@ public final class ScriptedServer: Sendable {
 
     public let port: Int
     private let received = MessageLog()
+    /// Where the TCP server logs its connections (kept in memory).
+    private let log: Console
     private let task: Task<Void, any Error>
     private let closer: @Sendable () -> Void
 
@@ -42,17 +44,21 @@ public final class ScriptedServer: Sendable {
         throws
     {
         let quiet = Console.capture()
+        log = quiet
         let received = self.received
         let record: @Sendable (Message) -> Void = { message in received.lines.withLock { $0.append(message.string) } }
         switch transport {
         case .tcp where behaviour.frames:
-            let server = try ScriptedFrameServer(host: host, replies: replies, onMessage: record)
+            let server = try ScriptedFrameServer(
+                host: host, replies: replies, onConnect: { received.wasReached.withLock { $0 = true } },
+                onMessage: record)
             port = try server.localAddress.port
             task = Task { try await server.run() }
             closer = server.close
         case .tcp:
+            // Its connections are logged to `log`, so `wasReached` can tell a client that never connected.
             let server = try TCPServer(
-                host: host, port: 0, reply: behaviour.reply ?? .echo, console: quiet, logsConnections: false,
+                host: host, port: 0, reply: behaviour.reply ?? .echo, console: quiet, logsConnections: true,
                 onMessage: record)
             port = try server.localAddress.port
             task = Task { try await server.run() }
@@ -70,6 +76,11 @@ public final class ScriptedServer: Sendable {
     /// Every message received so far, as text without line ends.
     var messages: [String] { received.lines.withLock { $0 } }
 
+    /// Whether a client has reached the server: connected to it (TCP), or sent it a datagram (UDP).
+    var wasReached: Bool {
+        received.wasReached.withLock { $0 } || !messages.isEmpty || log.capturedErr.contains("connected from")
+    }
+
     func stop() {
         task.cancel()
         closer()
@@ -79,4 +90,6 @@ public final class ScriptedServer: Sendable {
 /// What a scripted server received, shared with its server's message callback.
 private final class MessageLog: Sendable {
     let lines = Mutex<[String]>([])
+    /// Whether a client connected to the frame server.
+    let wasReached = Mutex(false)
 }

@@ -103,6 +103,8 @@ let brokenCases: [GradeCase] = [
     GradeCase("cmd-server", "broken/seed_cmd_server.py list-repr {port}", fails: [3]),
     GradeCase("cmd-server", "broken/seed_cmd_server.py crash {port}", fails: [6]),
     GradeCase("cmd-server", "broken/seed_cmd_server.py no-strip {port}", fails: [5]),
+    GradeCase("cmd-server", "broken/cmd_server.py no-newline {port}", fails: [7]),
+    GradeCase("cmd-server", "broken/cmd_server.py one-at-a-time {port}", fails: [8]),
     GradeCase("framed-client", "broken/bad_framed_client.py native-endian {host} {port}", fails: [1, 2, 3, 4, 5, 6]),
     GradeCase("framed-client", "broken/bad_framed_client.py one-recv {host} {port}", fails: [2, 3, 4, 6]),
     GradeCase("framed-client", "broken/bad_framed_client.py zero-as-closed {host} {port}", fails: [5]),
@@ -118,12 +120,17 @@ let brokenCases: [GradeCase] = [
     GradeCase("room-chat-server", "broken/room_chat_server.py crash-on-leave {port}", fails: [7, 8]),
     GradeCase("room-chat-server", "broken/room_chat_server.py share-name {port}", fails: [2]),
     GradeCase("room-chat-server", "broken/room_chat_server.py no-time {port}", fails: [4]),
+    GradeCase("room-chat-server", "broken/room_chat_server.py no-newline {port}", fails: [10]),
+    GradeCase("room-chat-server", "broken/room_chat_server.py keeps-name {port}", fails: [11]),
+    GradeCase("room-chat-server", "broken/room_chat_server.py spin-on-leave {port}", fails: [12]),
     GradeCase("direct-chat-server", "broken/direct_chat_server.py echo {port}", fails: [2]),
     GradeCase("direct-chat-server", "broken/direct_chat_server.py one-at-a-time {port}", fails: [1]),
     GradeCase("direct-chat-server", "broken/direct_chat_server.py crash-on-leave {port}", fails: [5]),
     GradeCase("direct-chat-server", "broken/direct_chat_server.py share-name {port}", fails: [4]),
     GradeCase("direct-chat-server", "broken/direct_chat_server.py silent-unknown {port}", fails: [3]),
     GradeCase("direct-chat-server", "broken/direct_chat_server.py no-notices {port}", fails: [6]),
+    GradeCase("direct-chat-server", "broken/direct_chat_server.py keeps-name {port}", fails: [7]),
+    GradeCase("direct-chat-server", "broken/direct_chat_server.py spin-on-leave {port}", fails: [8]),
 ]
 
 /// Correct Python 3 programs written from the seeds: they pass every check.

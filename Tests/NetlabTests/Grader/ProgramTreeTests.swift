@@ -40,6 +40,29 @@ struct ProgramTreeTests {
         let before = tree.cpuSeconds
         try await waitUntil(within: 10) { ProgramTree(of: child).cpuSeconds > before + 0.2 }
         #expect(tree.peakMemoryBytes > 1_000_000)
+        // The spinning grandchild is busy (running, or waiting to run) however loaded the machine is.
+        let busyBefore = tree.busyNanosecondsByThread
+        try await waitUntil(within: 10) {
+            let busy = ProgramTree(of: child).busyNanosecondsByThread
+            return busy.contains { $0.value > (busyBefore[$0.key] ?? 0) + 200_000_000 }
+        }
+    }
+
+    @Test("a program blocked in a read is not busy: its threads neither run nor wait to run")
+    func idleIsNotBusy() async throws {
+        var options = ChildProcess.Options()
+        options.keepsInputOpen = true  // it blocks reading its input until the test ends
+        let child = try ChildProcess(
+            arguments: ["python3", "-c", "import sys; print('ready', flush=True); sys.stdin.read()"],
+            options: options, folder: NSTemporaryDirectory())
+        defer { child.stop() }
+        try await waitUntil(within: 10) { child.output.contains("ready") }
+        let before = ProgramTree(of: child).busyNanosecondsByThread
+        try #require(!before.isEmpty, "this kernel keeps no /proc/PID/task/TID/schedstat")
+        try await Task.sleep(for: .milliseconds(300))  // a window to measure over, not a wait for an event
+        let after = ProgramTree(of: child).busyNanosecondsByThread
+        let busy = after.reduce(0) { $0 + $1.value - min(before[$1.key] ?? 0, $1.value) }
+        #expect(busy < 50_000_000, "\(busy) ns busy while blocked in read()")
     }
 }
 

@@ -5,6 +5,10 @@
 #   share-name      the seed as is: a second user with a taken nickname replaces the first
 #   silent-unknown  a message to someone not connected is dropped without a word
 #   no-notices      never reads its stdin, so the operator's notices go nowhere
+#   keeps-name      a client that leaves (b'') ends its thread but keeps its nickname
+#   spin-on-leave   a client that leaves (b'') is forgotten, but its thread calls recv() again and again;
+#                   the classic bug spins for ever, this one until the next client connects, so a test
+#                   run stays light (the last check's spinner spins until the grader stops it)
 import os, socket, sys, threading
 
 flaw, port = sys.argv[1], int(sys.argv[2])
@@ -28,6 +32,12 @@ def recv1(client, user):
         if not result:
             if flaw == 'crash-on-leave':
                 os._exit(1)
+            if flaw == 'spin-on-leave':
+                with lock:
+                    users.pop(user, None)
+                seen = accepted
+                while accepted == seen:
+                    client.recv(1024)
             break
         to, colon, message = result.decode('utf-8', 'replace').rstrip('\r\n').partition(':')
         with lock:
@@ -40,7 +50,7 @@ def recv1(client, user):
         for sock in receivers or []:
             send(sock, '%s:%s' % (user, message))
     with lock:
-        if users.get(user) is client:
+        if users.get(user) is client and flaw != 'keeps-name':
             del users[user]
     client.close()
 
@@ -72,8 +82,10 @@ server.bind(('127.0.0.1', port))
 server.listen(20)
 if flaw != 'no-notices':
     threading.Thread(target=tsend, daemon=True).start()
+accepted = 0  # clients accepted so far
 while True:
     client, addr = server.accept()
+    accepted += 1
     if flaw == 'one-at-a-time':
         login(client)
     else:

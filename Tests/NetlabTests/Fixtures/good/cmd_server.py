@@ -1,13 +1,9 @@
-# Exercise 16-5's command server in Python 3, as a student would finish the starter.
-import json, os, platform, socket, sys
+# Exercise 16-5's command server in Python 3, as a student would finish the starter: a thread per client.
+import json, os, platform, socket, sys, threading
 from time import ctime
 
-server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-server.bind(('127.0.0.1', int(sys.argv[1])))
-server.listen(5)
-while True:
-    client, addr = server.accept()
+
+def serve(client):
     while True:
         try:
             data = client.recv(1024)
@@ -26,3 +22,12 @@ while True:
             reply = '[%s] %s' % (ctime(), request)
         client.send((reply + '\n').encode('utf-8'))
     client.close()
+
+
+server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+server.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+server.bind(('127.0.0.1', int(sys.argv[1])))
+server.listen(5)
+while True:
+    client, addr = server.accept()
+    threading.Thread(target=serve, args=(client,), daemon=True).start()

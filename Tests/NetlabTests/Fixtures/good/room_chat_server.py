@@ -1,7 +1,8 @@
 # Seed 001's 16-9/10 multi-room chat server (cs.py) in Python 3: a thread per client.
-# Like the seed, it sends no newlines. Fixed from the seed: the login is read in the client's own
-# thread (one silent client no longer blocks the others), a lock guards the rooms, and a client that
-# vanishes leaves like one that sends quit. argv: PORT
+# Like the seed, it answers success, reuse and quit with no newline (the seed's client compares them
+# exactly). Fixed from the seed: each relayed line ends in a newline (lines that arrive together stay
+# apart), the login is read in the client's own thread (one silent client no longer blocks the others),
+# a lock guards the rooms, and a client that vanishes leaves like one that sends quit. argv: PORT
 import socket, sys, threading
 from time import ctime
 
@@ -29,12 +30,12 @@ def deal(sock, username, room):
         if not data or text == 'quit':
             with lock:
                 del rooms[room][username]
-            send_room(room, '用户%s在%s退出房间%s' % (username, ctime(), room), username)
+            send_room(room, '用户%s在%s退出房间%s\n' % (username, ctime(), room), username)
             if data:
                 sock.send(b'quit')
             sock.close()
             return
-        send_room(room, '[%s] %s: %s' % (ctime(), username, text), username)
+        send_room(room, '[%s] %s: %s\n' % (ctime(), username, text), username)
 
 
 def login(sock):
