@@ -237,6 +237,22 @@ enum Syscalls {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
+    /// The inodes of the sockets bound to `port` (TCP: listening), IPv4 or IPv6, from the kernel's socket
+    /// diagnostics (NETLINK_SOCK_DIAG); nil when the kernel cannot answer.
+    static func listeningInodes(family: SocketAddress.Family, udp: Bool, port: Int) -> [UInt64]? {
+        var inodes = [UInt64](repeating: 0, count: 64)
+        let count = cnetlab_listening_inodes(
+            family.rawValue, Int32(udp ? IPPROTO_UDP : IPPROTO_TCP), Int32(port), &inodes, Int32(inodes.count))
+        return count < 0 ? nil : Array(inodes.prefix(Int(count)))
+    }
+
+    /// Wraps setsockopt(2) SO_LINGER with a timeout of 0: close(2) then resets the connection (RST)
+    /// instead of ending it with a FIN.
+    static func setLingerToReset(_ fd: Int32) {
+        var value = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &value, socklen_t(MemoryLayout<linger>.size))
+    }
+
     /// Wraps shutdown(2) for both directions: the peer sees end of stream, and every wait on the socket
     /// wakes, while the descriptor stays open for its owner to close.
     static func shutdownBoth(_ fd: Int32) {
