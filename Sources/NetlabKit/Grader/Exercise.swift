@@ -97,7 +97,8 @@ public struct Step: Sendable, Decodable {
         case expectOpen = "expect_open"
         /// Nothing arrives on `client` for `within` seconds.
         case expectSilence = "expect_silence"
-        /// Close `client`'s connection or socket.
+        /// Close `client`'s connection or socket: TCP, an orderly close (the program reads end of stream),
+        /// or with `reset`, a reset (its next receive fails with ECONNRESET).
         case close
         /// Wait `seconds`.
         case sleep
@@ -147,6 +148,8 @@ public struct Step: Sendable, Decodable {
     public let replies: [ScriptedReply]?
     /// For `expect`: the reply must also end in a line end, as the message sent before it did.
     public let lineEnd: Bool
+    /// For `close`: reset the connection (RST) instead of closing it in order (FIN).
+    public let reset: Bool
 
     enum CodingKeys: String, CodingKey {
         case action = "do"
@@ -154,6 +157,7 @@ public struct Step: Sendable, Decodable {
         case serverHost = "server_host"
         case name, replies
         case lineEnd = "line_end"
+        case reset
         case exact, regex, timestamp, ctime, contains, json
         case currentTime = "current_time"
     }
@@ -163,6 +167,7 @@ public struct Step: Sendable, Decodable {
         name = try container.decodeIfPresent(String.self, forKey: .name)
         replies = try container.decodeIfPresent([ScriptedReply].self, forKey: .replies)
         lineEnd = try container.decodeIfPresent(Bool.self, forKey: .lineEnd) ?? false
+        reset = try container.decodeIfPresent(Bool.self, forKey: .reset) ?? false
         action = try container.decode(Action.self, forKey: .action)
         client = try container.decodeIfPresent(String.self, forKey: .client)
         text = try container.decodeIfPresent(String.self, forKey: .text)

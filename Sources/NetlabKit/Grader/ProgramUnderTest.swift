@@ -196,6 +196,54 @@ final class ProgramUnderTest: @unchecked Sendable {
 
     var isRunning: Bool { process?.isRunning ?? false }
 
+    /// How the program stands once it has settled after a check.
+    enum Settling {
+        /// Running and quiet: every thread asleep, no CPU spent for `quietTime`.
+        case idle
+        /// Ended, and its end seen.
+        case ended
+        /// Still running and busy: it spent `busyCPU` without coming to rest (a thread spinning), or the
+        /// wait ran out.
+        case busy
+    }
+
+    /// How long a program must stay asleep, spending no CPU, to count as idle.
+    static let quietTime = Duration.milliseconds(30)
+    /// CPU time a program may spend coming to rest before it counts as busy. Counted in the program's own
+    /// CPU time, not the clock's: on a loaded machine a program that is dying (a Python interpreter
+    /// printing its traceback) may wait a second for a CPU, yet never spends this much doing it.
+    static let busyCPU = 0.5
+
+    /// Waits, at most `limit`, until the program is idle or its end has been seen, or it has spent
+    /// `busyCPU` without coming to rest: a program dying of what a check's clients did is seen to die
+    /// before the next check starts, not during it.
+    func settle(within limit: Duration) async -> Settling {
+        guard let process else { return .ended }
+        let deadline = ContinuousClock.now + limit
+        var quietSince: ContinuousClock.Instant?
+        var firstCPU: Double?
+        var lastCPU = -1.0
+        while true {
+            if !process.isRunning { return .ended }
+            let tree = ProgramTree(of: process)
+            let cpu = tree.cpuSeconds
+            let now = ContinuousClock.now
+            if tree.isAsleep, cpu == lastCPU {
+                let since = quietSince ?? now
+                if now - since >= Self.quietTime { return .idle }
+                quietSince = since
+            } else {
+                quietSince = nil
+            }
+            lastCPU = cpu
+            if cpu - (firstCPU ?? cpu) >= Self.busyCPU || now >= deadline || Task.isCancelled {
+                return process.isRunning ? .busy : .ended
+            }
+            if firstCPU == nil, !tree.pids.isEmpty { firstCPU = cpu }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
+
     /// Types `line` and a newline on the server's standard input; false when it cannot take it.
     func type(_ line: String) -> Bool {
         process?.type(Array((line + "\n").utf8)) ?? false

@@ -398,6 +398,15 @@ public final class Socket: @unchecked Sendable {
         return inodes
     }
 
+    /// The end of a TCP connection on 127.0.0.1 whose local port is `localPort` and remote port
+    /// `remotePort`, as the kernel's socket diagnostics see it: its state (include/net/tcp_states.h) and
+    /// the bytes it has received that its owner has not read. `.some(nil)` when there is no such
+    /// connection (any more), nil when the kernel cannot answer. One hash lookup: cheap however many
+    /// connections the machine has, unlike reading /proc/net/tcp.
+    public static func loopbackTCPEnd(localPort: Int, remotePort: Int) -> (state: Int, unreadBytes: Int)?? {
+        Syscalls.loopbackTCPEnd(localPort: localPort, remotePort: remotePort)
+    }
+
     /// Whether some socket holds TCP `port` on `host`: a bind(2) without SO_REUSEADDR fails with
     /// EADDRINUSE. Unlike the kernel's tables in /proc/net, this sees a socket that is bound but does not
     /// listen; a connection in TIME_WAIT on that port holds it too.

@@ -246,6 +246,18 @@ enum Syscalls {
         return count < 0 ? nil : Array(inodes.prefix(Int(count)))
     }
 
+    /// One loopback TCP connection's end, looked up by its ports in the kernel's socket diagnostics
+    /// (NETLINK_SOCK_DIAG): `.some(nil)` when there is no such connection, nil when the kernel cannot answer.
+    static func loopbackTCPEnd(localPort: Int, remotePort: Int) -> (state: Int, unreadBytes: Int)?? {
+        var state: Int32 = 0
+        var unread: UInt32 = 0
+        switch cnetlab_loopback_tcp_end(Int32(localPort), Int32(remotePort), &state, &unread) {
+        case 1: return .some((Int(state), Int(unread)))
+        case 0: return .some(nil)
+        default: return nil
+        }
+    }
+
     /// Wraps setsockopt(2) SO_LINGER with a timeout of 0: close(2) then resets the connection (RST)
     /// instead of ending it with a FIN.
     static func setLingerToReset(_ fd: Int32) {

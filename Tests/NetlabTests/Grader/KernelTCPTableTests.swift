@@ -32,7 +32,15 @@ struct KernelTCPTableTests {
             try table().serverEnd(serverPort: serverPort, clientPort: clientPort)?.unreadBytes == 6
         }
         #expect(try !table().hasSettled(serverPort: serverPort, openClientPorts: [clientPort], closedClientPorts: []))
+        // The kernel's socket diagnostics, asked about the one connection, say the same.
+        #expect(Socket.loopbackTCPEnd(localPort: serverPort, remotePort: clientPort)??.unreadBytes == 6)
+        #expect(
+            KernelTCPTable.hasSettledNow(serverPort: serverPort, openClientPorts: [clientPort], closedClientPorts: [])
+                == false)
         _ = try await server.receive(timeout: .seconds(5))
+        #expect(
+            KernelTCPTable.hasSettledNow(serverPort: serverPort, openClientPorts: [clientPort], closedClientPorts: [])
+                == true)
         #expect(try table().hasSettled(serverPort: serverPort, openClientPorts: [clientPort], closedClientPorts: []))
 
         client.close()
@@ -41,7 +49,16 @@ struct KernelTCPTableTests {
                 == KernelTCPTable.Entry.closeWait
         }
         #expect(try !table().hasSettled(serverPort: serverPort, openClientPorts: [], closedClientPorts: [clientPort]))
+        #expect(
+            Socket.loopbackTCPEnd(localPort: serverPort, remotePort: clientPort)??.state
+                == KernelTCPTable.Entry.closeWait)
+        #expect(
+            KernelTCPTable.hasSettledNow(serverPort: serverPort, openClientPorts: [], closedClientPorts: [clientPort])
+                == false)
         server.close()
+        #expect(
+            KernelTCPTable.hasSettledNow(serverPort: serverPort, openClientPorts: [], closedClientPorts: [clientPort])
+                == true)
         #expect(try table().hasSettled(serverPort: serverPort, openClientPorts: [], closedClientPorts: [clientPort]))
     }
 }
