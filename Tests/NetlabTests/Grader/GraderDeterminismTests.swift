@@ -191,7 +191,7 @@ struct GraderDeterminismTests {
     static let runs = ProcessInfo.processInfo.environment["NETLAB_DETERMINISM_RUNS"].flatMap { Int($0) } ?? 20
 
     /// Grades at once.
-    static let concurrentGrades = 24
+    static let concurrentGrades = 16
 
     /// Each exercise's reference solution (as `netlab check` grades it), every good fixture case, each
     /// broken fixture (one case per file: a crashing or one-client-at-a-time one where the file has such a
