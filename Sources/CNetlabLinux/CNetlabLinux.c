@@ -18,6 +18,130 @@
 #include <sys/resource.h>
 #include <sys/signalfd.h>
 #include <sys/wait.h>
+#include <arpa/inet.h>
+#include <linux/inet_diag.h>
+#include <linux/netlink.h>
+#include <linux/sock_diag.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+
+int cnetlab_listening_inodes(int family, int protocol, int port, uint64_t *inodes, int capacity) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd < 0) return -errno;
+    struct {
+        struct nlmsghdr header;
+        struct inet_diag_req_v2 request;
+    } message;
+    memset(&message, 0, sizeof message);
+    message.header.nlmsg_len = sizeof message;
+    message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+    message.header.nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+    message.request.sdiag_family = (uint8_t)family;
+    message.request.sdiag_protocol = (uint8_t)protocol;
+    message.request.idiag_states = protocol == IPPROTO_TCP ? (1u << TCP_LISTEN) : 0xFFFFFFFFu;
+    struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+    ssize_t sent;
+    do {
+        sent = sendto(fd, &message, sizeof message, 0, (struct sockaddr *)&kernel, sizeof kernel);
+    } while (sent < 0 && errno == EINTR);
+    if (sent < 0) {
+        int error = errno;
+        close(fd);
+        return -error;
+    }
+    static _Thread_local char buffer[32768] __attribute__((aligned(8)));
+    int count = 0;
+    for (;;) {
+        ssize_t length = recv(fd, buffer, sizeof buffer, 0);
+        if (length < 0 && errno == EINTR) continue;
+        if (length <= 0) {
+            int error = length < 0 ? errno : EIO;
+            close(fd);
+            return -error;
+        }
+        for (struct nlmsghdr *header = (struct nlmsghdr *)buffer; NLMSG_OK(header, (size_t)length);
+             header = NLMSG_NEXT(header, length)) {
+            if (header->nlmsg_type == NLMSG_DONE) {
+                close(fd);
+                return count;
+            }
+            if (header->nlmsg_type == NLMSG_ERROR) {
+                struct nlmsgerr *failure = NLMSG_DATA(header);
+                close(fd);
+                return failure->error < 0 ? failure->error : -EIO;
+            }
+            struct inet_diag_msg *socket = NLMSG_DATA(header);
+            if (ntohs(socket->id.idiag_sport) == port) {
+                if (count < capacity) inodes[count] = socket->idiag_inode;
+                count++;
+            }
+        }
+    }
+}
+
+int cnetlab_loopback_tcp_end(int local_port, int remote_port, int *state, uint32_t *unread) {
+    int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_SOCK_DIAG);
+    if (fd < 0) return -errno;
+    int families[2] = {AF_INET, AF_INET6};
+    int result = 0;
+    for (int which = 0; which < 2 && result == 0; which++) {
+        struct {
+            struct nlmsghdr header;
+            struct inet_diag_req_v2 request;
+        } message;
+        memset(&message, 0, sizeof message);
+        message.header.nlmsg_len = sizeof message;
+        message.header.nlmsg_type = SOCK_DIAG_BY_FAMILY;
+        message.header.nlmsg_flags = NLM_F_REQUEST;
+        message.request.sdiag_family = (uint8_t)families[which];
+        message.request.sdiag_protocol = IPPROTO_TCP;
+        message.request.idiag_states = 0xFFFFFFFFu;
+        message.request.id.idiag_sport = htons((uint16_t)local_port);
+        message.request.id.idiag_dport = htons((uint16_t)remote_port);
+        message.request.id.idiag_cookie[0] = INET_DIAG_NOCOOKIE;
+        message.request.id.idiag_cookie[1] = INET_DIAG_NOCOOKIE;
+        uint32_t loopback = htonl(INADDR_LOOPBACK);
+        if (families[which] == AF_INET) {
+            message.request.id.idiag_src[0] = loopback;
+            message.request.id.idiag_dst[0] = loopback;
+        } else {  // ::ffff:127.0.0.1, as an IPv6 socket accepting IPv4 sees it
+            message.request.id.idiag_src[2] = message.request.id.idiag_dst[2] = htonl(0xFFFF);
+            message.request.id.idiag_src[3] = message.request.id.idiag_dst[3] = loopback;
+        }
+        struct sockaddr_nl kernel = {.nl_family = AF_NETLINK};
+        ssize_t sent;
+        do {
+            sent = sendto(fd, &message, sizeof message, 0, (struct sockaddr *)&kernel, sizeof kernel);
+        } while (sent < 0 && errno == EINTR);
+        if (sent < 0) {
+            result = -errno;
+            break;
+        }
+        char buffer[8192] __attribute__((aligned(8)));
+        ssize_t length;
+        do {
+            length = recv(fd, buffer, sizeof buffer, 0);
+        } while (length < 0 && errno == EINTR);
+        struct nlmsghdr *header = (struct nlmsghdr *)buffer;
+        if (length <= 0 || !NLMSG_OK(header, (size_t)length)) {
+            result = length < 0 ? -errno : -EIO;
+        } else if (header->nlmsg_type == NLMSG_ERROR) {
+            struct nlmsgerr *failure = NLMSG_DATA(header);
+            // ENOENT: no such connection in this family.
+            if (failure->error != -ENOENT) result = failure->error < 0 ? failure->error : -EIO;
+        } else {
+            struct inet_diag_msg *found = NLMSG_DATA(header);
+            // With no connection of that address, the lookup falls back to a listener on the port.
+            if (found->idiag_state != TCP_LISTEN) {
+                *state = found->idiag_state;
+                *unread = found->idiag_rqueue;
+                result = 1;
+            }
+        }
+    }
+    close(fd);
+    return result;
+}
 
 int cnetlab_accept4(int fd, struct sockaddr *address, socklen_t *length) {
     return accept4(fd, address, length, SOCK_CLOEXEC | SOCK_NONBLOCK);

@@ -22,6 +22,19 @@ static const unsigned int cnetlab_EPOLLET = EPOLLET;
 /// accept4(2) with SOCK_CLOEXEC | SOCK_NONBLOCK, so an accepted socket is never inherited.
 int cnetlab_accept4(int fd, struct sockaddr *address, socklen_t *length);
 
+/// The inodes of the sockets of `family` (AF_INET or AF_INET6) and `protocol` (IPPROTO_TCP: those
+/// that listen; IPPROTO_UDP: every one) whose local port is `port`, from the kernel's socket
+/// diagnostics (NETLINK_SOCK_DIAG, as ss(8) asks). A TCP question walks only the listeners, never the
+/// table of every connection that /proc/net/tcp prints. Fills at most `capacity` inodes and returns
+/// how many there are, or -errno when the kernel cannot answer.
+int cnetlab_listening_inodes(int family, int protocol, int port, uint64_t *inodes, int capacity);
+
+/// The kernel's view of one loopback TCP connection's end: local port `local_port` and remote port
+/// `remote_port`, both on 127.0.0.1 (IPv4, or IPv6's ::ffff:127.0.0.1), looked up by its address in the
+/// kernel's socket diagnostics (NETLINK_SOCK_DIAG): a hash lookup, never a walk of every connection.
+/// Sets its TCP state and its unread bytes; returns 1, 0 when there is no such connection, or -errno.
+int cnetlab_loopback_tcp_end(int local_port, int remote_port, int *state, uint32_t *unread);
+
 /// How many CPUs this process may run on (sched_getaffinity(2)): fewer than are online under
 /// `taskset` or a container's cpuset.
 int cnetlab_usable_cpu_count(void);

@@ -61,9 +61,13 @@ final class CheckRunner: @unchecked Sendable {
     }
 
     private func cleanUp() async {
-        for connection in connections.values { connection.socket.close() }
-        for socket in datagramSockets.values { socket.close() }
+        let open = connections.values.map(\.socket)
         connections = [:]
+        // In order, all at once: see `closeInOrder`.
+        await withTaskGroup(of: Void.self) { group in
+            for socket in open { group.addTask { await Self.closeInOrder(socket) } }
+        }
+        for socket in datagramSockets.values { socket.close() }
         closedClientPorts = []
         sentTexts = [:]
         lastSent = nil
@@ -74,25 +78,39 @@ final class CheckRunner: @unchecked Sendable {
         scripted = nil
     }
 
+    /// The longest a close waits for the program to close its end.
+    static let closeDrain = Duration.milliseconds(500)
+
+    /// Closes a connection the one way a check means by a close: the program reads end of stream.
+    ///
+    /// A socket closed with unread input (a reply that came after the last `expect`) sends a reset
+    /// instead, and the program's receive then fails with ECONNRESET rather than returning b'': which
+    /// of the two it saw depended on when its reply arrived, so a server that handles only b'' passed
+    /// or failed at random. So: shut the write side (the FIN goes out after everything sent), read and
+    /// discard what still comes until the program closes its end (at most `closeDrain`), then close.
+    static func closeInOrder(_ socket: Socket) async {
+        await socket.closeAfterDraining(timeout: closeDrain)
+    }
+
     private func wait(_ step: Step) -> Duration { .seconds(step.within ?? Self.defaultWait) }
 
-    /// How long `settle` lets the program act on what it has just read: a thread that has received a
-    /// nickname stores it next.
-    static let settleGrace = Duration.milliseconds(50)
-
-    /// Waits until the kernel's TCP table shows the program has read what was sent and closed what the
-    /// grader closed, then `settleGrace`; never longer than `limit`. Without /proc it waits `limit`, as
-    /// a fixed sleep would. A program that never reads or never closes only costs the wait: the checks
-    /// that follow judge it.
+    /// Waits until the kernel shows the program has read what was sent and closed what the
+    /// grader closed, then until the program has acted on it: every thread asleep again, no CPU spent
+    /// for a moment (a thread that has received a nickname stores it next, whenever the machine lets it,
+    /// which a fixed grace could not promise). Never longer than `limit`. Without /proc it waits `limit`,
+    /// as a fixed sleep would. A program that never reads, never closes or never rests only costs the
+    /// wait: the checks that follow judge it.
     private func settle(within limit: Duration) async throws {
         let deadline = ContinuousClock.now + limit
         let openClientPorts = connections.values.compactMap { try? $0.socket.localAddress.port }
         while ContinuousClock.now < deadline {
-            guard let table = KernelTCPTable.read() else { break }
-            if table.hasSettled(
-                serverPort: program.port, openClientPorts: openClientPorts, closedClientPorts: closedClientPorts)
-            {
-                try await Task.sleep(for: min(Self.settleGrace, deadline - ContinuousClock.now))
+            guard
+                let settled = KernelTCPTable.hasSettledNow(
+                    serverPort: program.port, openClientPorts: openClientPorts, closedClientPorts: closedClientPorts)
+            else { break }
+            if settled {
+                _ = await program.settle(within: deadline - ContinuousClock.now)
+                try Task.checkCancellation()
                 return
             }
             try await Task.sleep(for: .milliseconds(5))
@@ -238,7 +256,11 @@ final class CheckRunner: @unchecked Sendable {
         case .close:
             if let connection = connections.removeValue(forKey: name) {
                 if let port = try? connection.socket.localAddress.port { closedClientPorts.append(port) }
-                connection.socket.close()
+                if step.reset {
+                    connection.socket.reset()
+                } else {
+                    await Self.closeInOrder(connection.socket)
+                }
             }
             datagramSockets.removeValue(forKey: name)?.close()
 
@@ -333,8 +355,14 @@ final class CheckRunner: @unchecked Sendable {
                 let printed = Self.printedLines(client.output)
                 if Self.isSubsequence(matchers, of: printed) { break }
                 if !client.isRunning || ContinuousClock.now >= deadline {
-                    // One last look: the client may have printed as it exited.
-                    if Self.isSubsequence(matchers, of: Self.printedLines(client.output)) { break }
+                    // One last look: the client may have printed as it exited. Once it has ended, what it
+                    // printed is all read only when its pipes are drained, a moment after its end is seen.
+                    let drained = ContinuousClock.now + .seconds(1)
+                    while !client.isRunning, !client.isFinished, ContinuousClock.now < drained {
+                        try await Task.sleep(for: .milliseconds(5))
+                    }
+                    let printed = Self.printedLines(client.output)
+                    if Self.isSubsequence(matchers, of: printed) { break }
                     let shown = printed.suffix(4).map { quoted($0) }.joined(separator: ", ")
                     throw CheckFailure(
                         "expected the \(programName) to print \(matchers.map(\.description).joined(separator: ", then ")); "

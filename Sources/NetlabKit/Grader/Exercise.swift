@@ -144,7 +144,8 @@ public struct Step: Sendable, Decodable {
         case expectOpen = "expect_open"
         /// Nothing arrives on `client` for `within` seconds.
         case expectSilence = "expect_silence"
-        /// Close `client`'s connection or socket.
+        /// Close `client`'s connection or socket: TCP, an orderly close (the program reads end of stream),
+        /// or with `reset`, a reset (its next receive fails with ECONNRESET).
         case close
         /// Wait `seconds`.
         case sleep
@@ -199,6 +200,8 @@ public struct Step: Sendable, Decodable {
     public let lineEnd: Bool
     /// For `expect_idle`: the most CPU time the program may use meanwhile, in seconds.
     public let cpuSeconds: Double?
+    /// For `close`: reset the connection (RST) instead of closing it in order (FIN).
+    public let reset: Bool
 
     enum CodingKeys: String, CodingKey {
         case action = "do"
@@ -207,6 +210,7 @@ public struct Step: Sendable, Decodable {
         case name, replies
         case lineEnd = "line_end"
         case cpuSeconds = "cpu_seconds"
+        case reset
         case exact, regex, timestamp, ctime, contains, json
         case currentTime = "current_time"
     }
@@ -217,6 +221,7 @@ public struct Step: Sendable, Decodable {
         replies = try container.decodeIfPresent([ScriptedReply].self, forKey: .replies)
         lineEnd = try container.decodeIfPresent(Bool.self, forKey: .lineEnd) ?? false
         cpuSeconds = try container.decodeIfPresent(Double.self, forKey: .cpuSeconds)
+        reset = try container.decodeIfPresent(Bool.self, forKey: .reset) ?? false
         action = try container.decode(Action.self, forKey: .action)
         client = try container.decodeIfPresent(String.self, forKey: .client)
         text = try container.decodeIfPresent(String.self, forKey: .text)

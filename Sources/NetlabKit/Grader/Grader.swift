@@ -129,27 +129,64 @@ public struct Grader: Sendable {
             }
             let runner = CheckRunner(exercise: exercise, program: program)
             let limit = min(check.timeout ?? Self.defaultCheckTimeout, max(0.1, (deadline - .now).seconds))
+            var failure: String?
+            var hint: String?
             do {
                 try await Self.within(.seconds(limit)) { try await runner.run(check) }
-                results.append(result(check, failure: nil, since: started))
-            } catch let failure as CheckFailure {
-                results.append(result(check, failure: failure.message, since: started))
+            } catch let error as CheckFailure {
+                failure = error.message
             } catch is CheckTimedOut {
-                results.append(
-                    result(
-                        check,
-                        failure:
-                            "the check did not finish within \(SocketError.format(seconds: limit)): the program hung",
-                        since: started))
+                failure = "the check did not finish within \(SocketError.format(seconds: limit)): the program hung"
             } catch let error as RuntimeError {
                 // A mistake in the exercise itself fails this check; the others are still graded.
-                results.append(
-                    result(
-                        check, failure: "the check itself is broken: \(error)",
-                        hint: "this is the exercise's fault, not the program's: tell the instructor", since: started))
+                failure = "the check itself is broken: \(error)"
+                hint = "this is the exercise's fault, not the program's: tell the instructor"
+            }
+            await settle(after: check, program, until: deadline, failure: &failure, hint: &hint)
+            results.append(result(check, failure: failure, hint: hint, since: started))
+        }
+    }
+
+    /// The longest the grader waits after a check for the program to settle (a busy one is found sooner,
+    /// by the CPU it spends: `ProgramUnderTest.busyCPU`).
+    static let settleLimit = Duration.seconds(5)
+
+    /// Waits until the program has settled after `check`, so that what this check's clients did is
+    /// judged here and never in the next check: asleep and idle, or ended.
+    ///
+    /// A program that ended (with the check's clients, or as they left) fails this check, unless the
+    /// check itself stops it or expects its end; a failure says the program ended even when the end came
+    /// after the failing step. A program still busy (a thread spinning after its client left) is
+    /// stopped, and the next check starts it afresh: leftovers of this check must not slow that one down.
+    private func settle(
+        after check: Check, _ program: ProgramUnderTest, until deadline: ContinuousClock.Instant,
+        failure: inout String?, hint: inout String?
+    ) async {
+        guard exercise.kind == .server, program.process != nil else { return }
+        let limit = max(.zero, min(Self.settleLimit, deadline - .now))
+        switch await program.settle(within: limit) {
+        case .idle:
+            return
+        case .busy:
+            await program.stop()
+        case .ended:
+            guard let process = program.process, !check.managesProgram else { return }
+            let ending = "the program ended (\(process.ending))"
+            if let message = failure {
+                if !message.contains(ending) {
+                    failure = message + "; " + ending + ProgramUnderTest.lastLines(of: process)
+                }
+            } else {
+                failure = ending + " during this check or as its clients left" + ProgramUnderTest.lastLines(of: process)
+                hint = Self.endedHint
             }
         }
     }
+
+    /// The hint for a program that ended during a check whose steps all passed.
+    static let endedHint =
+        "a client leaving (recv returns b'' or raises ConnectionResetError) must end only that client, "
+        + "never the program; run it by hand and read the error it ends with"
 
     /// The hint for a program that never listened: the check's own hint is about its protocol, not this.
     static let startHint =
@@ -207,4 +244,11 @@ final class ResultLog: Sendable {
     func seal() { state.withLock { $0.isSealed = true } }
 
     var all: [CheckResult] { state.withLock { $0.results } }
+}
+
+extension Check {
+    /// Whether the check stops, starts or ends the program itself, so that its end is no failure.
+    var managesProgram: Bool {
+        steps.contains { [.stop, .start, .expectExit, .closeInput].contains($0.action) }
+    }
 }

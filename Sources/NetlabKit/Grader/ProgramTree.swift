@@ -93,6 +93,27 @@ struct ProgramTree {
         return result
     }
 
+    /// Whether every thread of the tree is asleep (blocked in accept, recv, a sleep...): none is running,
+    /// none is exiting (PF_EXITING) or a zombie. False for an empty tree, or when a thread cannot be read.
+    var isAsleep: Bool {
+        guard !pids.isEmpty else { return false }
+        for pid in pids {
+            guard let threads = try? FileManager.default.contentsOfDirectory(atPath: "/proc/\(pid)/task") else {
+                return false
+            }
+            for thread in threads {
+                guard let text = Self.read("/proc/\(pid)/task/\(thread)/stat"), let close = text.lastIndex(of: ")")
+                else { return false }
+                // After comm: state is field 0, flags field 6 (stat fields 3 and 9).
+                let fields = text[text.index(after: close)...].split(separator: " ", maxSplits: 8)
+                guard fields.count > 6, let flags = UInt(fields[6]) else { return false }
+                // S: waiting for an event; D: for the disk; T, t: stopped. PF_EXITING is 0x4.
+                guard ["S", "D", "T", "t"].contains(fields[0]), flags & 0x4 == 0 else { return false }
+            }
+        }
+        return true
+    }
+
     /// The largest resident memory any live process of the tree has reached (VmHWM), in bytes.
     var peakMemoryBytes: Int { pids.map { (ProcessUsage.peakResidentKiB($0) ?? 0) * 1024 }.max() ?? 0 }
 

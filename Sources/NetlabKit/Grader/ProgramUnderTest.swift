@@ -149,13 +149,27 @@ final class ProgramUnderTest: @unchecked Sendable {
     }
 
     /// Starts the server under test and waits until it listens; throws a `CheckFailure` saying why not.
+    ///
+    /// It has started when a socket of its own process tree listens on its port: a listener of another
+    /// process (an orphan of an earlier run) does not count. The kernel's table is read at growing
+    /// intervals, 5 ms at first and at most `maxProbeInterval`, so waiting for a slow program costs
+    /// little CPU.
     func start(within timeout: Duration) async throws {
         await stop()
         process = nil
         let process = try await spawn(keepsInputOpen: keepsInputOpen)
         self.process = process
         let deadline = ContinuousClock.now + timeout
-        while !ListeningProbe.isListening(port: port, transport: transport) {
+        var probe = ListeningProbe(port: port, transport: transport)
+        var interval = Duration.milliseconds(5)
+        var foreignListeners: Set<UInt64> = []
+        while true {
+            listenProbes += 1
+            let listening = probe.listeningInodes()
+            if !listening.isEmpty {
+                if !listening.isDisjoint(with: ProgramTree(of: process).socketInodes) { return }
+                foreignListeners = listening
+            }
             if !process.isRunning {
                 throw CheckFailure(
                     "the program ended (\(process.ending)) without listening on 127.0.0.1:\(port) (\(transport.rawValue))"
@@ -163,15 +177,90 @@ final class ProgramUnderTest: @unchecked Sendable {
             }
             if ContinuousClock.now >= deadline {
                 throw CheckFailure(
-                    "the program never listened on 127.0.0.1:\(port) (\(transport.rawValue)) within "
-                        + "\(SocketError.format(seconds: timeout.seconds)); it must bind the port it is given"
-                        + Self.lastLines(of: process))
+                    neverListened(within: timeout, foreignListeners: !foreignListeners.isEmpty, probe: &probe))
             }
-            try await Task.sleep(for: .milliseconds(10))
+            try await Task.sleep(for: min(interval, deadline - ContinuousClock.now))
+            interval = min(interval * 3 / 2, Self.maxProbeInterval)
         }
     }
 
+    /// The longest wait between two looks at the kernel's table while a program starts.
+    static let maxProbeInterval = Duration.milliseconds(100)
+
+    /// How many times `start` has read the kernel's table, for the tests of its cost.
+    private(set) var listenProbes = 0
+
+    /// Why a program that is still running never listened: another process has the port, it bound the
+    /// port without calling listen(), or it never got that far.
+    private func neverListened(within timeout: Duration, foreignListeners: Bool, probe: inout ListeningProbe)
+        -> String
+    {
+        let address = "127.0.0.1:\(port) (\(transport.rawValue))"
+        let limit = SocketError.format(seconds: timeout.seconds)
+        let lines = process.map { Self.lastLines(of: $0) } ?? ""
+        if foreignListeners {
+            return "the program never listened on \(address) within \(limit); another process, not the program, "
+                + "listens there (one left running by an earlier run?)" + lines
+        }
+        // A socket that is bound but does not listen is in no table of /proc/net; a bind of our own finds it.
+        // A connection in TIME_WAIT holds the port too, so this is said only when the port has no row at all.
+        if transport == .tcp, probe.rows().isEmpty, Socket.isTCPPortTaken(host: "127.0.0.1", port: port) {
+            return "the program bound \(address) but never called listen() within \(limit); "
+                + "call listen() after bind(), then accept()" + lines
+        }
+        return "the program never listened on \(address) within \(limit); it must bind the port it is given"
+            + lines
+    }
+
     var isRunning: Bool { process?.isRunning ?? false }
+
+    /// How the program stands once it has settled after a check.
+    enum Settling {
+        /// Running and quiet: every thread asleep, no CPU spent for `quietTime`.
+        case idle
+        /// Ended, and its end seen.
+        case ended
+        /// Still running and busy: it spent `busyCPU` without coming to rest (a thread spinning), or the
+        /// wait ran out.
+        case busy
+    }
+
+    /// How long a program must stay asleep, spending no CPU, to count as idle.
+    static let quietTime = Duration.milliseconds(30)
+    /// CPU time a program may spend coming to rest before it counts as busy. Counted in the program's own
+    /// CPU time, not the clock's: on a loaded machine a program that is dying (a Python interpreter
+    /// printing its traceback) may wait a second for a CPU, yet never spends this much doing it.
+    static let busyCPU = 0.5
+
+    /// Waits, at most `limit`, until the program is idle or its end has been seen, or it has spent
+    /// `busyCPU` without coming to rest: a program dying of what a check's clients did is seen to die
+    /// before the next check starts, not during it.
+    func settle(within limit: Duration) async -> Settling {
+        guard let process else { return .ended }
+        let deadline = ContinuousClock.now + limit
+        var quietSince: ContinuousClock.Instant?
+        var firstCPU: Double?
+        var lastCPU = -1.0
+        while true {
+            if !process.isRunning { return .ended }
+            let tree = ProgramTree(of: process)
+            let cpu = tree.cpuSeconds
+            let now = ContinuousClock.now
+            if tree.isAsleep, cpu == lastCPU {
+                let since = quietSince ?? now
+                if now - since >= Self.quietTime { return .idle }
+                quietSince = since
+            } else {
+                quietSince = nil
+            }
+            lastCPU = cpu
+            if cpu - (firstCPU ?? cpu) >= Self.busyCPU || now >= deadline || Task.isCancelled {
+                return process.isRunning ? .busy : .ended
+            }
+            if firstCPU == nil, !tree.pids.isEmpty { firstCPU = cpu }
+            try? await Task.sleep(for: .milliseconds(10))
+        }
+    }
 
     /// Types `line` and a newline on the server's standard input; false when it cannot take it.
     func type(_ line: String) -> Bool {

@@ -382,6 +382,56 @@ public final class Socket: @unchecked Sendable {
         if !isClosed.load(ordering: .acquiring) { Syscalls.shutdownBoth(fd) }
     }
 
+    /// Resets the connection and closes the socket (SO_LINGER of 0, then close(2)): the peer gets a
+    /// reset (RST), not an end of stream, as from a client that was killed with replies still unread.
+    /// Its next receive fails with ECONNRESET (Python's ConnectionResetError).
+    public func reset() {
+        if !isClosed.load(ordering: .acquiring) { Syscalls.setLingerToReset(fd) }
+        close()
+    }
+
+    /// The inodes of the sockets listening on `port` of any local address, IPv4 and IPv6 (TCP: in state
+    /// LISTEN; UDP: every socket bound to it), as the kernel's socket diagnostics list them (the way
+    /// ss(8) asks); nil when the kernel cannot answer. An inode names the socket in a process's
+    /// descriptors (`/proc/PID/fd`), so a caller can tell whose socket it is.
+    public static func listeningInodes(port: Int, kind: Kind) -> Set<UInt64>? {
+        var inodes: Set<UInt64> = []
+        for family in [SocketAddress.Family.ipv4, .ipv6] {
+            guard let found = Syscalls.listeningInodes(family: family, udp: kind == .udp, port: port) else {
+                return nil
+            }
+            inodes.formUnion(found)
+        }
+        return inodes
+    }
+
+    /// The end of a TCP connection on 127.0.0.1 whose local port is `localPort` and remote port
+    /// `remotePort`, as the kernel's socket diagnostics see it: its state (include/net/tcp_states.h) and
+    /// the bytes it has received that its owner has not read. `.some(nil)` when there is no such
+    /// connection (any more), nil when the kernel cannot answer. One hash lookup: cheap however many
+    /// connections the machine has, unlike reading /proc/net/tcp.
+    public static func loopbackTCPEnd(localPort: Int, remotePort: Int) -> (state: Int, unreadBytes: Int)?? {
+        Syscalls.loopbackTCPEnd(localPort: localPort, remotePort: remotePort)
+    }
+
+    /// Whether some socket holds TCP `port` on `host`: a bind(2) without SO_REUSEADDR fails with
+    /// EADDRINUSE. Unlike the kernel's tables in /proc/net, this sees a socket that is bound but does not
+    /// listen; a connection in TIME_WAIT on that port holds it too.
+    public static func isTCPPortTaken(host: String, port: Int) -> Bool {
+        guard let address = try? resolve(host: host, port: port, kind: .tcp, passive: true).first,
+            let probe = try? Socket(.tcp, family: address.family)
+        else { return false }
+        defer { probe.close() }
+        do {
+            try Syscalls.bind(probe.fd, to: address)
+            return false
+        } catch SocketError.system(_, let code) {
+            return code == EADDRINUSE
+        } catch {
+            return false
+        }
+    }
+
     /// Closes the socket (close(2)); a task waiting on it is cancelled. Safe to call more than once.
     public func close() {
         if isClosed.exchange(true, ordering: .acquiringAndReleasing) { return }

@@ -237,6 +237,34 @@ enum Syscalls {
         _ = Glibc.shutdown(fd, Int32(SHUT_WR))
     }
 
+    /// The inodes of the sockets bound to `port` (TCP: listening), IPv4 or IPv6, from the kernel's socket
+    /// diagnostics (NETLINK_SOCK_DIAG); nil when the kernel cannot answer.
+    static func listeningInodes(family: SocketAddress.Family, udp: Bool, port: Int) -> [UInt64]? {
+        var inodes = [UInt64](repeating: 0, count: 64)
+        let count = cnetlab_listening_inodes(
+            family.rawValue, Int32(udp ? IPPROTO_UDP : IPPROTO_TCP), Int32(port), &inodes, Int32(inodes.count))
+        return count < 0 ? nil : Array(inodes.prefix(Int(count)))
+    }
+
+    /// One loopback TCP connection's end, looked up by its ports in the kernel's socket diagnostics
+    /// (NETLINK_SOCK_DIAG): `.some(nil)` when there is no such connection, nil when the kernel cannot answer.
+    static func loopbackTCPEnd(localPort: Int, remotePort: Int) -> (state: Int, unreadBytes: Int)?? {
+        var state: Int32 = 0
+        var unread: UInt32 = 0
+        switch cnetlab_loopback_tcp_end(Int32(localPort), Int32(remotePort), &state, &unread) {
+        case 1: return .some((Int(state), Int(unread)))
+        case 0: return .some(nil)
+        default: return nil
+        }
+    }
+
+    /// Wraps setsockopt(2) SO_LINGER with a timeout of 0: close(2) then resets the connection (RST)
+    /// instead of ending it with a FIN.
+    static func setLingerToReset(_ fd: Int32) {
+        var value = linger(l_onoff: 1, l_linger: 0)
+        _ = setsockopt(fd, SOL_SOCKET, SO_LINGER, &value, socklen_t(MemoryLayout<linger>.size))
+    }
+
     /// Wraps shutdown(2) for both directions: the peer sees end of stream, and every wait on the socket
     /// wakes, while the descriptor stays open for its owner to close.
     static func shutdownBoth(_ fd: Int32) {

@@ -65,13 +65,14 @@ actor GradeSlots {
 
 /// Every broken implementation, and the checks it is known to fail. Each check of each exercise appears.
 let brokenCases: [GradeCase] = [
-    GradeCase("tcp-timestamp-server", "broken/wrong_format_server.py tcp {port}", fails: [1, 2, 3, 4, 5, 6, 7]),
+    GradeCase("tcp-timestamp-server", "broken/wrong_format_server.py tcp {port}", fails: [1, 2, 3, 4, 5, 6, 7, 8]),
     GradeCase("tcp-timestamp-server", "broken/line_based_server.py {port}", fails: [2]),
-    GradeCase("tcp-timestamp-server", "broken/crash_on_disconnect.py timestamp {port}", fails: [4, 5]),
-    GradeCase("tcp-timestamp-server", "broken/ascii_only_server.py tcp {port}", fails: [6]),
-    GradeCase("tcp-timestamp-server", "broken/strips_newline_server.py {port}", fails: [7]),
-    GradeCase("tcp-timestamp-server", "broken/never_listens.py {port}", fails: [1, 2, 3, 4, 5, 6, 7]),
-    GradeCase("tcp-timestamp-server", "broken/listens_then_hangs.py tcp {port}", fails: [1, 2, 3, 4, 5, 6, 7]),
+    GradeCase("tcp-timestamp-server", "broken/crash_on_disconnect.py timestamp {port}", fails: [4, 5, 6]),
+    GradeCase("tcp-timestamp-server", "broken/seed_timestamp_server.py {port}", fails: [6]),
+    GradeCase("tcp-timestamp-server", "broken/ascii_only_server.py tcp {port}", fails: [7]),
+    GradeCase("tcp-timestamp-server", "broken/strips_newline_server.py {port}", fails: [8]),
+    GradeCase("tcp-timestamp-server", "broken/never_listens.py {port}", fails: [1, 2, 3, 4, 5, 6, 7, 8]),
+    GradeCase("tcp-timestamp-server", "broken/listens_then_hangs.py tcp {port}", fails: [1, 2, 3, 4, 5, 6, 7, 8]),
     GradeCase("hello-tcp", "broken/wrong_format_server.py tcp {port}", fails: [1, 2, 3, 4, 5]),
     GradeCase("hello-tcp", "broken/one_at_a_time_hello.py {port}", fails: [4]),
     GradeCase("hello-tcp", "broken/no_exit_hello.py {port}", fails: [3]),

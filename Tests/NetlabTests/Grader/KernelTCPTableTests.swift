@@ -11,7 +11,7 @@ struct KernelTCPTableTests {
             "   3: 0100007F:5295 0100007F:A3F2 01 00000000:0000000C 00:00000000 00000000     0        0 12345 1 0000000000000000 20 4 30 10 -1"
         #expect(
             KernelTCPTable.parse(line)
-                == KernelTCPTable.Entry(localPort: 0x5295, remotePort: 0xA3F2, state: 1, unreadBytes: 12))
+                == KernelTCPTable.Entry(localPort: 0x5295, remotePort: 0xA3F2, state: 1, unreadBytes: 12, inode: 12345))
         let ipv6: Substring =
             "   0: 0000000000000000FFFF00000100007F:1F90 0000000000000000FFFF00000100007F:C350 08 00000000:00000000 00:00000000 00000000     0        0 1 1 0 20 4 30 10 -1"
         #expect(KernelTCPTable.parse(ipv6)?.state == KernelTCPTable.Entry.closeWait)
@@ -32,7 +32,15 @@ struct KernelTCPTableTests {
             try table().serverEnd(serverPort: serverPort, clientPort: clientPort)?.unreadBytes == 6
         }
         #expect(try !table().hasSettled(serverPort: serverPort, openClientPorts: [clientPort], closedClientPorts: []))
+        // The kernel's socket diagnostics, asked about the one connection, say the same.
+        #expect(Socket.loopbackTCPEnd(localPort: serverPort, remotePort: clientPort)??.unreadBytes == 6)
+        #expect(
+            KernelTCPTable.hasSettledNow(serverPort: serverPort, openClientPorts: [clientPort], closedClientPorts: [])
+                == false)
         _ = try await server.receive(timeout: .seconds(5))
+        #expect(
+            KernelTCPTable.hasSettledNow(serverPort: serverPort, openClientPorts: [clientPort], closedClientPorts: [])
+                == true)
         #expect(try table().hasSettled(serverPort: serverPort, openClientPorts: [clientPort], closedClientPorts: []))
 
         client.close()
@@ -41,7 +49,16 @@ struct KernelTCPTableTests {
                 == KernelTCPTable.Entry.closeWait
         }
         #expect(try !table().hasSettled(serverPort: serverPort, openClientPorts: [], closedClientPorts: [clientPort]))
+        #expect(
+            Socket.loopbackTCPEnd(localPort: serverPort, remotePort: clientPort)??.state
+                == KernelTCPTable.Entry.closeWait)
+        #expect(
+            KernelTCPTable.hasSettledNow(serverPort: serverPort, openClientPorts: [], closedClientPorts: [clientPort])
+                == false)
         server.close()
+        #expect(
+            KernelTCPTable.hasSettledNow(serverPort: serverPort, openClientPorts: [], closedClientPorts: [clientPort])
+                == true)
         #expect(try table().hasSettled(serverPort: serverPort, openClientPorts: [], closedClientPorts: [clientPort]))
     }
 }
