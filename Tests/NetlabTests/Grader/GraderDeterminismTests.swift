@@ -18,27 +18,6 @@ private struct Graded: Sendable {
     var name: String { "\(exercise): \(command.map { ($0 as NSString).lastPathComponent }.joined(separator: " "))" }
 }
 
-/// At most `count` grades at once. They mostly wait (for replies, silences, timeouts), so more than
-/// the machine's cores run at once; too many would make correct programs miss their time limits.
-private actor Slots {
-    private var free: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(_ count: Int) { free = count }
-
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        if free > 0 {
-            free -= 1
-        } else {
-            await withCheckedContinuation { waiting.append($0) }
-        }
-        defer {
-            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
-        }
-        return try await body()
-    }
-}
-
 /// An exercise of the given checks (a JSON array), for a TCP server.
 private func exercise(_ checks: String) throws -> Exercise {
     let json = """
@@ -222,7 +201,8 @@ struct GraderDeterminismTests {
     @Test("every program gets the same points for every check, run after run")
     func samePointsEveryRun() async throws {
         let programs = try Self.programs()
-        let slots = Slots(Self.concurrentGrades)
+        // They mostly wait (for replies, silences, timeouts), so more than the machine's cores run at once.
+        let slots = GradeSlots(count: Self.concurrentGrades)
         let started = ContinuousClock.now
         // Every run of every program, the slowest first (those that wait out timeouts), so that the last
         // grades do not run alone.
