@@ -236,7 +236,12 @@ final class CheckRunner: @unchecked Sendable {
                 // Replies the exercise ignores may come meanwhile; anything else breaks the silence.
                 var skipped = 0
                 while try await connection.hasActivity(within: deadline - ContinuousClock.now) {
-                    let reply = try await connection.readReply(within: .milliseconds(10)) { exercise.isIgnored($0) }
+                    let reply: String?
+                    do {
+                        reply = try await connection.readReply(within: .milliseconds(10)) { exercise.isIgnored($0) }
+                    } catch let endless as ReplyNeverEnded {
+                        throw failure("client \(name): expected no reply, but \(endless)")
+                    }
                     if let reply, exercise.isIgnored(reply), skipped < Self.maxSkippedReplies {
                         skipped += 1
                         continue

@@ -173,7 +173,8 @@ public struct Grader: Sendable {
             guard let process = program.process, !check.managesProgram else { return }
             let ending = "the program ended (\(process.ending))"
             if let message = failure {
-                if !message.contains(ending) {
+                // A failure that already says how the program ended ("crashed (exit status 1)") is enough.
+                if !message.contains("(\(process.ending))") {
                     failure = message + "; " + ending + ProgramUnderTest.lastLines(of: process)
                 }
             } else {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import NetlabKit
 
-@Suite("bench fanout")
+@Suite("bench fanout", .machineShare)
 struct FanoutBenchmarkTests {
     @Test("finds the sender and sequence whatever the server puts before the text")
     func parsesEveryServersLines() {
@@ -23,28 +23,30 @@ struct FanoutBenchmarkTests {
 
     @Test("every receiver in the room gets every message from a netlab chat server")
     func countsDeliveries() async throws {
-        let server = try ChatServer(host: "127.0.0.1", port: 0, chatProtocol: .rooms, console: .capture())
-        let port = try server.localAddress.port
-        let serving = Task { try await server.run() }
-        defer {
-            serving.cancel()
-            server.close()
-        }
-        let result = try await withTimeout(30) {
-            try await FanoutBenchmark(
-                host: "127.0.0.1", port: port, clients: 12, rooms: 2, login: .rooms, inFlight: [1, 4],
-                duration: .milliseconds(300), warmup: .milliseconds(100), maxMessages: 200, messageBytes: 64,
-                serverPID: nil
-            ).run()
-        }
-        #expect(result.receiversPerMessage == 5)
-        #expect(result.phases.map(\.inFlight) == [1, 4])
-        for phase in result.phases {
-            #expect(phase.lost == 0)
-            #expect(phase.messages > 0)
-            // Each message measured reached its 5 receivers; the window may also hold a few deliveries of
-            // messages sent just before it opened.
-            #expect(phase.deliveries >= phase.messages * 5 - 5 * phase.inFlight)
+        try await timed {
+            let server = try ChatServer(host: "127.0.0.1", port: 0, chatProtocol: .rooms, console: .capture())
+            let port = try server.localAddress.port
+            let serving = Task { try await server.run() }
+            defer {
+                serving.cancel()
+                server.close()
+            }
+            let result = try await withTimeout(30) {
+                try await FanoutBenchmark(
+                    host: "127.0.0.1", port: port, clients: 12, rooms: 2, login: .rooms, inFlight: [1, 4],
+                    duration: .milliseconds(300), warmup: .milliseconds(100), maxMessages: 200, messageBytes: 64,
+                    serverPID: nil
+                ).run()
+            }
+            #expect(result.receiversPerMessage == 5)
+            #expect(result.phases.map(\.inFlight) == [1, 4])
+            for phase in result.phases {
+                #expect(phase.lost == 0)
+                #expect(phase.messages > 0)
+                // Each message measured reached its 5 receivers; the window may also hold a few deliveries of
+                // messages sent just before it opened.
+                #expect(phase.deliveries >= phase.messages * 5 - 5 * phase.inFlight)
+            }
         }
     }
 }

@@ -4,7 +4,7 @@ import Testing
 
 @testable import NetlabKit
 
-@Suite("bench rr")
+@Suite("bench rr", .machineShare)
 struct RoundTripBenchmarkTests {
     /// Runs the generator, which blocks its thread as `netlab bench rr` does, on a thread of its own:
     /// on one of the concurrency pool's few threads it would hold back the servers' tasks.

@@ -23,7 +23,7 @@ func expectSameText(_ actual: String, _ expected: String, sourceLocation: Source
     }
 }
 
-@Suite("Command line")
+@Suite("Command line", .machineShare)
 struct CLITests {
     @Test("tcp server --help shows usage, options with defaults and an example")
     func serverHelp() async {

@@ -4,7 +4,7 @@ import Testing
 
 /// `netlab chat client` against the course's own chat servers (ported to Python 3, kept in
 /// Fixtures/seeds/), which compare and store exactly the bytes they receive.
-@Suite("Chat client against the seeds' servers")
+@Suite("Chat client against the seeds' servers", .machineShare)
 struct ChatClientSeedTests {
     private static let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/seeds")

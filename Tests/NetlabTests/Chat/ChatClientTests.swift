@@ -4,7 +4,7 @@ import Testing
 
 /// `netlab chat client` against netlab's chat server: plain lines through pipes, and a person at a
 /// terminal through tmux.
-@Suite("Chat client")
+@Suite("Chat client", .machineShare)
 struct ChatClientTests {
     @Test("rooms: lines go to the room, replies are printed as they come, and quit exits 0")
     func rooms() async throws {

@@ -3,7 +3,7 @@ import NetlabKit
 import Testing
 
 /// `--encoding auto`: a GBK client (seed 003's programs write Chinese in GBK) and a UTF-8 one read each other.
-@Suite("Chat encodings")
+@Suite("Chat encodings", .machineShare)
 struct ChatEncodingTests {
     @Test("GBK and UTF-8 round trips, and detection")
     func codec() {

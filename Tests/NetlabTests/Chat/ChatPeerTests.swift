@@ -3,31 +3,33 @@ import NetlabKit
 import Testing
 
 /// `netlab chat peer`: two people, half duplex (16-7) and full duplex (16-8), driven through pipes.
-@Suite("Chat peer (16-7, 16-8)")
+@Suite("Chat peer (16-7, 16-8)", .machineShare)
 struct ChatPeerTests {
     @Test("full duplex: both sides send at any time, and an empty line ends the chat for both")
     func fullDuplex() async throws {
-        let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--port", "0"])
-        defer { listener.stop() }
-        let port = try await listener.listeningPort()
-        let connector = try TestProcess.netlab(["chat", "peer", "--port", "\(port)"])
-        defer { connector.stop() }
-        try await waitFor("connected to", in: { connector.stderr })
-        // The listener speaks first, then twice in a row: no turns in full duplex.
-        listener.write("one from the listener\ntwo from the listener\n")
-        connector.write("one from the connector\n")
-        try await waitFor("two from the listener", in: { connector.stdout })
-        try await waitFor("one from the connector", in: { listener.stdout })
-        let ended = ContinuousClock.now
-        connector.write("\n")
-        try await waitFor("left the chat", in: { listener.stderr })
-        // Alone this takes milliseconds; the bound leaves room for a 2-core machine running every test at once.
-        #expect(ContinuousClock.now - ended < .seconds(2), "the other side is told within a second or two")
-        #expect(try await connector.wait(within: 5) == 0)
-        #expect(try await listener.wait(within: 5) == 0)
-        #expect(connector.stdout == "one from the listener\ntwo from the listener\n")
-        #expect(listener.stdout.hasSuffix("(tcp)\none from the connector\n"))
-        #expect(listener.stderr.contains("left the chat"), "the other side is told: \(listener.stderr)")
+        try await timed {
+            let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--port", "0"])
+            defer { listener.stop() }
+            let port = try await listener.listeningPort()
+            let connector = try TestProcess.netlab(["chat", "peer", "--port", "\(port)"])
+            defer { connector.stop() }
+            try await waitFor("connected to", in: { connector.stderr })
+            // The listener speaks first, then twice in a row: no turns in full duplex.
+            listener.write("one from the listener\ntwo from the listener\n")
+            connector.write("one from the connector\n")
+            try await waitFor("two from the listener", in: { connector.stdout })
+            try await waitFor("one from the connector", in: { listener.stdout })
+            let ended = ContinuousClock.now
+            connector.write("\n")
+            try await waitFor("left the chat", in: { listener.stderr })
+            // Alone this takes milliseconds; the bound leaves room for a 2-core machine running every test at once.
+            #expect(ContinuousClock.now - ended < .seconds(2), "the other side is told within a second or two")
+            #expect(try await connector.wait(within: 5) == 0)
+            #expect(try await listener.wait(within: 5) == 0)
+            #expect(connector.stdout == "one from the listener\ntwo from the listener\n")
+            #expect(listener.stdout.hasSuffix("(tcp)\none from the connector\n"))
+            #expect(listener.stderr.contains("left the chat"), "the other side is told: \(listener.stderr)")
+        }
     }
 
     @Test("quit from a pipe ends a listening side at once, before anyone joins, while stdin stays open")

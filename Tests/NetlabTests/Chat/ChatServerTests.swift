@@ -3,7 +3,7 @@ import NetlabKit
 import Testing
 
 /// A chat server in process on a free port.
-@Suite("Chat server, rooms protocol (16-9/10)")
+@Suite("Chat server, rooms protocol (16-9/10)", .machineShare)
 struct ChatRoomsTests {
     @Test("login answers success or reuse; lines go to the others in the room as [ctime] user: text")
     func rooms() async throws {
@@ -214,7 +214,7 @@ struct ChatRoomsTests {
     }
 }
 
-@Suite("Chat server, direct protocol (seed 003)")
+@Suite("Chat server, direct protocol (seed 003)", .machineShare)
 struct ChatDirectTests {
     @Test("to:message reaches one user, all:message everyone else, as from:message")
     func direct() async throws {

@@ -3,7 +3,7 @@ import NetlabKit
 import Testing
 
 /// Back-pressure: a client that never reads is cut off; the others carry on.
-@Suite("Chat server, slow readers")
+@Suite("Chat server, slow readers", .machineShare)
 struct ChatSlowReaderTests {
     @Test("a reader that never reads is disconnected after the stall timeout, and the room carries on")
     func slowReader() async throws {

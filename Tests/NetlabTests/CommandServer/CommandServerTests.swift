@@ -2,7 +2,7 @@ import Foundation
 import NetlabKit
 import Testing
 
-@Suite("Command server (16-5)")
+@Suite("Command server (16-5)", .machineShare)
 struct CommandServerTests {
     private func withServer(folder: String, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
         let server = try CommandServer(host: "127.0.0.1", port: 0, folder: folder, console: .capture())

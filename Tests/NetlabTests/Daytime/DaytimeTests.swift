@@ -2,7 +2,7 @@ import Foundation
 import NetlabKit
 import Testing
 
-@Suite("Daytime (RFC 867)")
+@Suite("Daytime (RFC 867)", .machineShare)
 struct DaytimeTests {
     @Test("the server answers over UDP and TCP on the same port with the time and CRLF")
     func bothTransports() async throws {

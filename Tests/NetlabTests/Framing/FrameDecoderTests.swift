@@ -2,7 +2,7 @@ import Foundation
 import NetlabKit
 import Testing
 
-@Suite("Frame decoder")
+@Suite("Frame decoder", .machineShare)
 struct FrameDecoderTests {
     private let frames: [Frame] = [
         try! Frame(encoding: ["total_size": 5], payload: Array("hello".utf8)),

@@ -2,7 +2,7 @@ import Testing
 
 @testable import NetlabKit
 
-@Suite("Line reader")
+@Suite("Line reader", .machineShare)
 struct LineReaderTests {
     /// Sends `chunks` one send at a time (with a pause between when asked) and reads every message.
     private func read(

@@ -71,7 +71,7 @@ private func value(_ key: String, in lines: [String]) -> String? {
     lines.first { $0.hasPrefix(key + " ") }.map { String($0.dropFirst(key.count + 1)) }
 }
 
-@Suite("Grader isolation")
+@Suite("Grader isolation", .machineShare)
 struct GraderIsolationTests {
     @Test(
         "a program that detaches (setsid, then a double fork) does not outlive its grading",
@@ -231,30 +231,32 @@ struct GraderIsolationTests {
         "a fork bomb is stopped by its process limit, and its grade ends at the time limit with every process ended",
         .enabled(if: Tools.isInstalled("python3")))
     func forkBomb() async throws {
-        let folder = try Hostile.makeFolder("netlab-bomb")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let script = try Hostile.uniqueCopy(in: folder)
-        defer { for pid in processes(matching: script) { kill(pid, SIGKILL) } }
-        // The built netlab, as an instructor runs it: in this process the grade would share its threads
-        // with every other test running at once, and the time measured would be theirs too.
-        let started = ContinuousClock.now
-        let grader = try TestProcess.netlab([
-            "grade", "hello-tcp", "--timeout", "5", "--max-procs", "16", "--format", "json", "--",
-            "python3", script, "forkbomb", "{port}", "200",
-        ])
-        defer { grader.stop() }
-        let status = try await grader.wait(within: 30)
-        let elapsed = ContinuousClock.now - started
-        let result = (status: status, out: grader.stdout, err: grader.stderr)
-        #expect(result.status == 1, "\(result.err)")
-        #expect(elapsed < .seconds(5 + 3), "the grade took \(elapsed) with --timeout 5")
-        let json = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any] ?? [:]
-        #expect(json["score"] as? Int == 0, "\(result.out)")
-        let output = json["program_output"] as? [String] ?? []
-        let forked = value("forked", in: output) ?? ""
-        let count = Int(forked.prefix { $0.isNumber }) ?? .max
-        #expect(count < 16 && forked.contains("Resource temporarily unavailable"), "\(output)")
-        #expect(processes(matching: script).isEmpty, "the bomb's processes outlived the grade")
+        try await timed {
+            let folder = try Hostile.makeFolder("netlab-bomb")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let script = try Hostile.uniqueCopy(in: folder)
+            defer { for pid in processes(matching: script) { kill(pid, SIGKILL) } }
+            // The built netlab, as an instructor runs it: in this process the grade would share its threads
+            // with every other test running at once, and the time measured would be theirs too.
+            let started = ContinuousClock.now
+            let grader = try TestProcess.netlab([
+                "grade", "hello-tcp", "--timeout", "5", "--max-procs", "16", "--format", "json", "--",
+                "python3", script, "forkbomb", "{port}", "200",
+            ])
+            defer { grader.stop() }
+            let status = try await grader.wait(within: 30)
+            let elapsed = ContinuousClock.now - started
+            let result = (status: status, out: grader.stdout, err: grader.stderr)
+            #expect(result.status == 1, "\(result.err)")
+            #expect(elapsed < .seconds(5 + 3), "the grade took \(elapsed) with --timeout 5")
+            let json = try JSONSerialization.jsonObject(with: Data(result.out.utf8)) as? [String: Any] ?? [:]
+            #expect(json["score"] as? Int == 0, "\(result.out)")
+            let output = json["program_output"] as? [String] ?? []
+            let forked = value("forked", in: output) ?? ""
+            let count = Int(forked.prefix { $0.isNumber }) ?? .max
+            #expect(count < 16 && forked.contains("Resource temporarily unavailable"), "\(output)")
+            #expect(processes(matching: script).isEmpty, "the bomb's processes outlived the grade")
+        }
     }
 
     @Test(
@@ -262,43 +264,45 @@ struct GraderIsolationTests {
         .enabled(
             if: Tools.isInstalled("python3") && runsAsRoot("a fork bomb that uses up the grader's own process limit")))
     func forkBombStarvesTheGrader() async throws {
-        let folder = try Hostile.makeFolder("netlab-starve")
-        defer { try? FileManager.default.removeItem(at: folder) }
-        let script = try Hostile.uniqueCopy(in: folder)
-        // An unprivileged user of the test's own, so that netlab and the bomb share one process limit.
-        let uid = uid_t(63_000 + Int.random(in: 0..<900))
-        defer {
-            // Only the bomb's own processes, should the grader have failed to end them; some may fork meanwhile.
-            for _ in 0..<20 where !processes(ofUser: uid).isEmpty {
-                for pid in processes(ofUser: uid) { kill(pid, SIGKILL) }
-                usleep(50_000)
+        try await timed {
+            let folder = try Hostile.makeFolder("netlab-starve")
+            defer { try? FileManager.default.removeItem(at: folder) }
+            let script = try Hostile.uniqueCopy(in: folder)
+            // An unprivileged user of the test's own, so that netlab and the bomb share one process limit.
+            let uid = uid_t(63_000 + Int.random(in: 0..<900))
+            defer {
+                // Only the bomb's own processes, should the grader have failed to end them; some may fork meanwhile.
+                for _ in 0..<20 where !processes(ofUser: uid).isEmpty {
+                    for pid in processes(ofUser: uid) { kill(pid, SIGKILL) }
+                    usleep(50_000)
+                }
             }
+            let asUser = """
+                import os, resource, sys
+                resource.setrlimit(resource.RLIMIT_NPROC, (60, 60))
+                os.setgroups([])
+                os.setgid(\(uid))
+                os.setuid(\(uid))
+                os.execve(sys.argv[1], sys.argv[1:], {'PATH': '/usr/bin:/bin', 'HOME': '/tmp', 'NO_COLOR': '1'})
+                """
+            let python = try #require(
+                ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) })
+            let started = ContinuousClock.now
+            let grader = try TestProcess(
+                python,
+                [
+                    "-c", asUser, Tools.netlab.path, "grade", "hello-tcp", "--timeout", "6", "--", python, script,
+                    "forkbomb", "{port}", "1000",
+                ])
+            defer { grader.stop() }
+            grader.closeInput()
+            let status = try await grader.wait(within: 30)
+            let elapsed = ContinuousClock.now - started
+            #expect(status == 1, "\(grader.stdout) \(grader.stderr)")
+            #expect(elapsed < .seconds(6 + 4), "the grade took \(elapsed) with --timeout 6")
+            #expect(grader.stdout.contains("score 0/11"), "\(grader.stdout) \(grader.stderr)")
+            #expect(!grader.stderr.contains("Fatal error"), "\(grader.stderr)")
+            #expect(processes(ofUser: uid).isEmpty, "processes of the bomb's user outlived the grade")
         }
-        let asUser = """
-            import os, resource, sys
-            resource.setrlimit(resource.RLIMIT_NPROC, (60, 60))
-            os.setgroups([])
-            os.setgid(\(uid))
-            os.setuid(\(uid))
-            os.execve(sys.argv[1], sys.argv[1:], {'PATH': '/usr/bin:/bin', 'HOME': '/tmp', 'NO_COLOR': '1'})
-            """
-        let python = try #require(
-            ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) })
-        let started = ContinuousClock.now
-        let grader = try TestProcess(
-            python,
-            [
-                "-c", asUser, Tools.netlab.path, "grade", "hello-tcp", "--timeout", "6", "--", python, script,
-                "forkbomb", "{port}", "1000",
-            ])
-        defer { grader.stop() }
-        grader.closeInput()
-        let status = try await grader.wait(within: 30)
-        let elapsed = ContinuousClock.now - started
-        #expect(status == 1, "\(grader.stdout) \(grader.stderr)")
-        #expect(elapsed < .seconds(6 + 4), "the grade took \(elapsed) with --timeout 6")
-        #expect(grader.stdout.contains("score 0/11"), "\(grader.stdout) \(grader.stderr)")
-        #expect(!grader.stderr.contains("Fatal error"), "\(grader.stderr)")
-        #expect(processes(ofUser: uid).isEmpty, "processes of the bomb's user outlived the grade")
     }
 }

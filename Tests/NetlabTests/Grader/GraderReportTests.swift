@@ -12,7 +12,7 @@ private enum ReportPaths {
 }
 
 @Suite(
-    "Grade reports: times, checks not run, the program's output and cost", .enabled(if: Tools.isInstalled("python3")))
+    "Grade reports: times, checks not run, the program's output and cost", .machineShare, .enabled(if: Tools.isInstalled("python3")))
 struct GraderReportTests {
     /// A program that prints a line and exits at once, never listening.
     private static let quitter = ["python3", "-c", "import sys; print('bye from the program'); sys.exit(2)"]
@@ -136,7 +136,7 @@ struct GraderReportTests {
     }
 }
 
-@Suite("A batch's Gradescope results", .enabled(if: Tools.isInstalled("python3")))
+@Suite("A batch's Gradescope results", .machineShare, .enabled(if: Tools.isInstalled("python3")))
 struct GradescopeBatchTests {
     @Test("--format gradescope --batch --output DIR writes one results.json per submission, as Gradescope takes it")
     func oneResultsFilePerSubmission() async throws {

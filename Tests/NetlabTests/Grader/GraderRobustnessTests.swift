@@ -37,6 +37,14 @@ private struct Scratch {
         _ = chmod(target, executable ? 0o755 : 0o644)
     }
 
+    /// Writes `text` to `relative` inside the folder.
+    func write(_ text: String, at relative: String) throws {
+        let target = path + "/" + relative
+        try FileManager.default.createDirectory(
+            atPath: (target as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: target, atomically: true, encoding: .utf8)
+    }
+
     func folder(_ relative: String) throws {
         try FileManager.default.createDirectory(atPath: path + "/" + relative, withIntermediateDirectories: true)
     }
@@ -90,7 +98,7 @@ private func messages(_ json: String) throws -> [String] {
     return (report?["results"] as? [[String: Any]] ?? []).map { $0["message"] as? String ?? "" }
 }
 
-@Suite("Grader robustness")
+@Suite("Grader robustness", .machineShare)
 struct GraderRobustnessTests {
     @Test(
         "a reply that never ends nor pauses fails its check; the grade ends within --timeout, its memory bounded",
@@ -100,9 +108,11 @@ struct GraderRobustnessTests {
         defer { scratch.remove() }
         try scratch.put("broken/flood_server.py", at: "server.py")
         let run = try await GradeSlots.shared.run {
-            try await runNetlab(
-                ["grade", "hello-tcp", "--timeout", "5", "--format", "json", "--", "python3", "server.py", "{port}"],
-                directory: scratch.path, limit: 15)
+            try await timed {
+                try await runNetlab(
+                    ["grade", "hello-tcp", "--timeout", "5", "--format", "json", "--", "python3", "server.py", "{port}"],
+                    directory: scratch.path, limit: 15)
+            }
         }
         #expect(run.seconds < 5 + 3, "took \(run.seconds) s")
         #expect(run.status == 1, "a single grade that lost points exits 1")
@@ -114,58 +124,62 @@ struct GraderRobustnessTests {
 
     @Test("the hard wall answers at its deadline, kills, and cancels work that ignores cancellation")
     func hardWall() async throws {
-        // Work that waits for ever and ignores cancellation: resumed only when the test ends.
-        let stuck = Mutex<CheckedContinuation<Void, Never>?>(nil)
-        let work = Task<Int, any Error> {
-            await withCheckedContinuation { continuation in stuck.withLock { $0 = continuation } }
-            return 1
+        try await timed {
+            // Work that waits for ever and ignores cancellation: resumed only when the test ends.
+            let stuck = Mutex<CheckedContinuation<Void, Never>?>(nil)
+            let work = Task<Int, any Error> {
+                await withCheckedContinuation { continuation in stuck.withLock { $0 = continuation } }
+                return 1
+            }
+            let killed = Mutex(false)
+            let started = ContinuousClock.now
+            let ending = await HardWall.wait(
+                for: work, until: .now + .milliseconds(300), grace: .milliseconds(200)
+            ) { killed.withLock { $0 = true } }
+            let took = ContinuousClock.now - started
+            guard case .expired(nil) = ending else {
+                Issue.record("expected the wall to give up on the work, got \(ending)")
+                return
+            }
+            #expect(killed.withLock { $0 })
+            #expect(work.isCancelled)
+            #expect(took >= .milliseconds(500) && took < .seconds(3), "answered after \(took)")
+            // Work that ends before its deadline is answered at once with its result.
+            let quick = Task<Int, any Error> { 7 }
+            guard
+                case .finished(.success(7)) = await HardWall.wait(
+                    for: quick, until: .now + .seconds(10), grace: .zero, onExpiry: {})
+            else {
+                Issue.record("expected the quick work's result")
+                return
+            }
+            while stuck.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(5)) }
+            stuck.withLock { $0?.resume() }
         }
-        let killed = Mutex(false)
-        let started = ContinuousClock.now
-        let ending = await HardWall.wait(
-            for: work, until: .now + .milliseconds(300), grace: .milliseconds(200)
-        ) { killed.withLock { $0 = true } }
-        let took = ContinuousClock.now - started
-        guard case .expired(nil) = ending else {
-            Issue.record("expected the wall to give up on the work, got \(ending)")
-            return
-        }
-        #expect(killed.withLock { $0 })
-        #expect(work.isCancelled)
-        #expect(took >= .milliseconds(500) && took < .seconds(3), "answered after \(took)")
-        // Work that ends before its deadline is answered at once with its result.
-        let quick = Task<Int, any Error> { 7 }
-        guard
-            case .finished(.success(7)) = await HardWall.wait(
-                for: quick, until: .now + .seconds(10), grace: .zero, onExpiry: {})
-        else {
-            Issue.record("expected the quick work's result")
-            return
-        }
-        while stuck.withLock({ $0 == nil }) { try await Task.sleep(for: .milliseconds(5)) }
-        stuck.withLock { $0?.resume() }
     }
 
     @Test("a reply that keeps dripping without a line end or a pause fails after the longest a reply may take")
     func drip() async throws {
-        let (sender, receiver) = try await loopbackPair()
-        defer {
-            sender.close()
-            receiver.close()
-        }
-        let dripping = Task {
-            for _ in 0..<500 {
-                try await sender.send(Array("x".utf8))
-                try await Task.sleep(for: .milliseconds(10))
+        try await timed {
+            let (sender, receiver) = try await loopbackPair()
+            defer {
+                sender.close()
+                receiver.close()
             }
+            let dripping = Task {
+                for _ in 0..<500 {
+                    try await sender.send(Array("x".utf8))
+                    try await Task.sleep(for: .milliseconds(10))
+                }
+            }
+            defer { dripping.cancel() }
+            var connection = GraderConnection(socket: receiver, maxReplyTime: .milliseconds(400))
+            let started = ContinuousClock.now
+            await #expect(throws: ReplyNeverEnded.self) {
+                _ = try await connection.readReply(within: .seconds(2))
+            }
+            #expect(ContinuousClock.now - started < .seconds(2))
         }
-        defer { dripping.cancel() }
-        var connection = GraderConnection(socket: receiver, maxReplyTime: .milliseconds(400))
-        let started = ContinuousClock.now
-        await #expect(throws: ReplyNeverEnded.self) {
-            _ = try await connection.readReply(within: .seconds(2))
-        }
-        #expect(ContinuousClock.now - started < .seconds(2))
     }
 
     @Test(
@@ -182,14 +196,14 @@ struct GraderRobustnessTests {
                  "steps": [{"do": "connect"}, {"do": "expect_open", "within": 20}]}]}
                 """.utf8))
         // Timed inside the slot: waiting for a free slot behind other tests is not the grade's time.
-        let (report, took) = try await GradeSlots.shared.run {
+        let (report, took) = try await GradeSlots.shared.run { try await timed {
             let started = ContinuousClock.now
             let report = try await Grader(
                 exercise: exercise, command: ["python3", Fixtures.good + "/hello_tcp_server.py", "{port}"],
                 totalTimeout: .seconds(2)
             ).grade()
             return (report, ContinuousClock.now - started)
-        }
+        } }
         // Cancelled at the limit, not left spinning until the wall gives up on it (2 s more) or the 20 s pass.
         #expect(took < .milliseconds(3500), "took \(took)")
         #expect(!report.results[0].passed)
@@ -231,11 +245,13 @@ struct GraderRobustnessTests {
         try scratch.put("broken/one_at_a_time_hello.py", at: "class/serial/server.py")
         try scratch.put("good/hello_tcp_server.py", at: "class/good/server.py")
         let run = try await GradeSlots.shared.run {
-            try await runNetlab(
-                [
-                    "grade", "hello-tcp", "--batch", scratch.path + "/class", "--cmd", "python3 {dir}/server.py {port}",
-                    "--jobs", "2", "--timeout", "3", "--format", "csv",
-                ], limit: 30)
+            try await timed {
+                try await runNetlab(
+                    [
+                        "grade", "hello-tcp", "--batch", scratch.path + "/class", "--cmd", "python3 {dir}/server.py {port}",
+                        "--jobs", "2", "--timeout", "3", "--format", "csv",
+                    ], limit: 30)
+            }
         }
         // Two rounds of at most 3 s each, and a margin for a loaded machine.
         #expect(run.seconds < 3 + 3 + 4, "took \(run.seconds) s")
@@ -280,21 +296,23 @@ struct GraderRobustnessTests {
 
     @Test("--output is checked before any submission is graded")
     func outputCheckedFirst() async throws {
-        let scratch = try Scratch("batch-output")
-        defer { scratch.remove() }
-        try scratch.put("broken/listens_then_hangs.py", at: "class/slow/server.py")
-        let missing = scratch.path + "/no-such-folder/results.csv"
-        let started = ContinuousClock.now
-        let result = await runCLI([
-            "grade", "hello-tcp", "--batch", scratch.path + "/class", "--cmd", "python3 {dir}/server.py tcp {port}",
-            "--output", missing,
-        ])
-        #expect(ContinuousClock.now - started < .seconds(2), "the submission was graded first")
-        #expect(result.status == 1)
-        #expect(
-            result.err
-                == "netlab: cannot write the report to \(missing): there is no folder \(scratch.path)/no-such-folder — make it first (mkdir -p)\n"
-        )
+        try await timed {
+            let scratch = try Scratch("batch-output")
+            defer { scratch.remove() }
+            try scratch.put("broken/listens_then_hangs.py", at: "class/slow/server.py")
+            let missing = scratch.path + "/no-such-folder/results.csv"
+            let started = ContinuousClock.now
+            let result = await runCLI([
+                "grade", "hello-tcp", "--batch", scratch.path + "/class", "--cmd", "python3 {dir}/server.py tcp {port}",
+                "--output", missing,
+            ])
+            #expect(ContinuousClock.now - started < .seconds(2), "the submission was graded first")
+            #expect(result.status == 1)
+            #expect(
+                result.err
+                    == "netlab: cannot write the report to \(missing): there is no folder \(scratch.path)/no-such-folder — make it first (mkdir -p)\n"
+            )
+        }
     }
 
     @Test(
@@ -304,7 +322,19 @@ struct GraderRobustnessTests {
         let scratch = try Scratch("batch-resume")
         defer { scratch.remove() }
         try scratch.put("good/hello_tcp_server.py", at: "class/alice/server.py")
-        try scratch.put("broken/listens_then_hangs.py", at: "class/zed/server.py")
+        // zed accepts every client and never answers: each check waits out its limit, so the batch is still
+        // grading zed, tens of seconds later, when it is interrupted.
+        try scratch.write(
+            """
+            import socket, sys, time
+            s = socket.socket()
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(('127.0.0.1', int(sys.argv[1])))
+            s.listen(16)
+            held = []
+            while True:
+                held.append(s.accept()[0])
+            """, at: "class/zed/server.py")
         let output = scratch.path + "/results.csv"
         let command = [
             "grade", "hello-tcp", "--batch", scratch.path + "/class", "--cmd", "python3 {dir}/server.py {port}",
@@ -320,6 +350,8 @@ struct GraderRobustnessTests {
         kill(batch.process.processIdentifier, SIGINT)
         _ = try await batch.wait()
         #expect(!FileManager.default.fileExists(atPath: output), "the report is written only at the end")
+        let journaled = (try? String(contentsOfFile: journal, encoding: .utf8)) ?? ""
+        #expect(!journaled.contains(#""student":"zed""#), "zed was still being graded when interrupted")
 
         // Graded again, alice would now score 0 and zed 11: resumed, alice keeps her grade.
         try FileManager.default.removeItem(atPath: scratch.path + "/class/alice/server.py")

@@ -41,28 +41,6 @@ private func grade(_ exercise: String, _ command: [String]) async throws -> Grad
     }
 }
 
-/// At most a few grades at once: each runs Python programs with time limits, and a 2-core machine
-/// running dozens at a time would make correct programs miss them.
-actor GradeSlots {
-    static let shared = GradeSlots(count: 3)
-    private var free: Int
-    private var waiting: [CheckedContinuation<Void, Never>] = []
-
-    init(count: Int) { free = count }
-
-    func run<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        if free > 0 {
-            free -= 1
-        } else {
-            await withCheckedContinuation { waiting.append($0) }
-        }
-        defer {
-            if waiting.isEmpty { free += 1 } else { waiting.removeFirst().resume() }
-        }
-        return try await body()
-    }
-}
-
 /// Every broken implementation, and the checks it is known to fail. Each check of each exercise appears.
 let brokenCases: [GradeCase] = [
     GradeCase("tcp-timestamp-server", "broken/wrong_format_server.py tcp {port}", fails: [1, 2, 3, 4, 5, 6, 7, 8]),
@@ -153,7 +131,7 @@ let goodCases: [GradeCase] = [
     GradeCase("direct-chat-server", "good/direct_chat_server.py {port}", fails: []),
 ]
 
-@Suite("Grader")
+@Suite("Grader", .machineShare)
 struct GraderTests {
     @Test("every exercise passes with netlab's own reference solution")
     func referenceSolutions() async throws {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import NetlabKit
 
-@Suite("The kernel's TCP table, for settle")
+@Suite("The kernel's TCP table, for settle", .machineShare)
 struct KernelTCPTableTests {
     @Test("a line of /proc/net/tcp gives its ports, state and unread bytes")
     func parsesALine() {

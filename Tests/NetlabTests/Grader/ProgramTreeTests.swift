@@ -3,7 +3,7 @@ import Testing
 
 @testable import NetlabKit
 
-@Suite("A graded program's process tree, from /proc")
+@Suite("A graded program's process tree, from /proc", .machineShare)
 struct ProgramTreeTests {
     @Test("finds a detached grandchild, its sockets, and the CPU it spends")
     func findsTheWholeTree() async throws {
@@ -66,7 +66,7 @@ struct ProgramTreeTests {
     }
 }
 
-@Suite("The grader's users of their own")
+@Suite("The grader's users of their own", .machineShare)
 struct UserSlotTests {
     @Test("an account is found in /etc/passwd by its uid, without the name service")
     func findsAccountsByUID() throws {

@@ -2,7 +2,7 @@ import Testing
 
 @testable import NetlabKit
 
-@Suite("IP addresses, masks and classes")
+@Suite("IP addresses, masks and classes", .machineShare)
 struct IPAddressTests {
     @Test("dotted IPv4 reads and prints back the same")
     func ipv4RoundTrip() throws {

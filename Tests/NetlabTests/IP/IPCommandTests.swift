@@ -3,7 +3,7 @@ import Testing
 
 @testable import NetlabKit
 
-@Suite("netlab ip commands")
+@Suite("netlab ip commands", .machineShare)
 struct IPCommandTests {
     @Test("info prints every fact of an IPv4 address and marks network and host bits")
     func infoIPv4() async {

@@ -64,7 +64,7 @@ struct PythonOracle: Decodable, Sendable {
     }()
 }
 
-@Suite("IP calculator against Python's ipaddress")
+@Suite("IP calculator against Python's ipaddress", .machineShare)
 struct IPDifferentialTests {
     private static var hasOracle: Bool { PythonOracle.shared != nil }
 

@@ -3,7 +3,7 @@ import NetlabKit
 import Testing
 
 /// The built `netlab` executable, run as a user runs it.
-@Suite("netlab executable")
+@Suite("netlab executable", .machineShare)
 struct ExecutableTests {
     @Test("tcp server prints where it listens first, logs connections on stderr, and answers")
     func tcpServer() async throws {

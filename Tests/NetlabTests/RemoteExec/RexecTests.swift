@@ -79,7 +79,7 @@ private func text(_ reply: RexecReply) -> String {
     String(decoding: reply.stdout + reply.stderr, as: UTF8.self)
 }
 
-@Suite("Remote commands (rexec)")
+@Suite("Remote commands (rexec)", .machineShare)
 struct RexecTests {
     @Test("commands run and reply with stdout, stderr and exit status")
     func roundTrips() async throws {

@@ -2,7 +2,7 @@ import Foundation
 import NetlabKit
 import Testing
 
-@Suite("Socket core")
+@Suite("Socket core", .machineShare)
 struct SocketCoreTests {
     /// The C socket calls that only Sockets/Syscalls.swift may make.
     static let socketCalls = [

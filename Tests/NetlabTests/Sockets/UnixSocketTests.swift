@@ -2,7 +2,7 @@ import Foundation
 import NetlabKit
 import Testing
 
-@Suite("Unix domain sockets")
+@Suite("Unix domain sockets", .machineShare)
 struct UnixSocketTests {
     /// A fresh socket path in a folder of the test's own, removed with it.
     private final class Scratch: @unchecked Sendable {

@@ -3,7 +3,7 @@ import Testing
 
 @testable import NetlabKit
 
-@Suite("TCP server")
+@Suite("TCP server", .machineShare)
 struct TCPServerTests {
     @Test("timestamp mode answers each line with [ctime] and the line")
     func timestamp() async throws {
@@ -180,7 +180,7 @@ struct TCPServerTests {
     }
 }
 
-@Suite("TCP server memory")
+@Suite("TCP server memory", .machineShare)
 struct TCPServerMemoryTests {
     @Test("an idle connection costs the echo server less than SwiftNIO's echo server (2.2 KiB)")
     func idleConnectionsAreCheap() async throws {

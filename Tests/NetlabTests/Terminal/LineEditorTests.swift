@@ -3,7 +3,7 @@ import Testing
 @testable import NetlabKit
 
 /// The keys of the interactive chat line, without a terminal.
-@Suite("Line editor")
+@Suite("Line editor", .machineShare)
 struct LineEditorTests {
     @Test("Enter finishes a line; Backspace removes whole characters, Chinese ones too")
     func typingAndBackspace() {

@@ -3,7 +3,7 @@ import Glibc
 import NetlabKit
 import Testing
 
-@Suite("UDP reply loops")
+@Suite("UDP reply loops", .machineShare)
 struct DatagramLoopTests {
     private func address(_ port: Int, host: String = "127.0.0.1") throws -> SocketAddress {
         try Socket.resolve(host: host, port: port, kind: .udp, passive: false)[0]

@@ -2,7 +2,7 @@ import Foundation
 import NetlabKit
 import Testing
 
-@Suite("UDP server")
+@Suite("UDP server", .machineShare)
 struct UDPServerTests {
     /// Sends one datagram to the server and returns the reply.
     private func ask(_ port: Int, _ bytes: [UInt8], host: String = "127.0.0.1") async throws -> [UInt8] {
