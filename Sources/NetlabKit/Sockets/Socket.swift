@@ -8,8 +8,8 @@ import Synchronization
 /// server, or `connect` for a client, then `receive` and `send`, then `close`.
 /// See lessons/03-tcp-sockets.md and lessons/04-udp-sockets.md.
 public final class Socket: @unchecked Sendable {
-    // @unchecked Sendable: `fd` is immutable and closed exactly once, guarded by the atomic `isClosed`;
-    // the kernel serialises concurrent calls on one descriptor.
+    // @unchecked Sendable: `fd` is immutable and closed exactly once, by whoever leaves it unused after
+    // `close()` (the atomic `usage`); the kernel serialises concurrent calls on one descriptor.
 
     /// TCP (a byte stream, SOCK_STREAM) or UDP (datagrams, SOCK_DGRAM).
     public enum Kind: Sendable {
@@ -27,7 +27,12 @@ public final class Socket: @unchecked Sendable {
     /// The loop whose thread is told when this socket is ready.
     public let loop: EventLoop
     private let fd: Int32
-    private let isClosed = Atomic<Bool>(false)
+    /// Bit 0: `close()` was called. Above it: the operations using `fd` right now, counted in twos.
+    /// The kernel gives a closed descriptor's number to the next socket or pipe at once, so `fd` is
+    /// closed only when no operation holds it: a task still in recv() or waiting on the loop can then
+    /// never read, write or wait on someone else's descriptor (another grade's datagram, another chat
+    /// client's message, the loop's registration of a newer socket).
+    private let usage = Atomic<Int>(0)
     /// The read event count seen before the last TCP receive that emptied the kernel's queue (a short read).
     /// Until another read event arrives, a receive would only get EAGAIN, so it waits at once: unless the
     /// peer has closed, whose end of stream may have come with the data, in the same event.
@@ -57,20 +62,40 @@ public final class Socket: @unchecked Sendable {
         self.family = family
         self.loop = loop
         peerName.withLock { $0 = peer.description }
-        do {
-            try loop.register(fd)
-        } catch {
-            Syscalls.close(fd)
-            throw error
-        }
+        try loop.register(fd)  // on failure deinit still runs, and closes fd
     }
 
     deinit { close() }
+
+    /// Holds `fd` open until the matching `release()`; false once the socket is closed.
+    func hold() -> Bool {
+        var current = usage.load(ordering: .relaxed)
+        while current & 1 == 0 {
+            let (exchanged, original) = usage.compareExchange(
+                expected: current, desired: current + 2, ordering: .acquiringAndReleasing)
+            if exchanged { return true }
+            current = original
+        }
+        return false
+    }
+
+    /// Lets go of `fd`; the last one to let go of a closed socket closes it.
+    func release() {
+        if usage.subtract(2, ordering: .acquiringAndReleasing).newValue == 1 { Syscalls.close(fd) }
+    }
+
+    /// The descriptor's number, for tests that look it up in /proc/self/fd.
+    var descriptorNumber: Int32 { fd }
+
+    /// The error an operation on a closed socket gets, as close(2) would have made the call fail.
+    private static func closedError(_ call: String) -> SocketError { .system(call: call, code: EBADF) }
 
     /// Calls `body` once, when the socket first has something to read (or its peer has gone); never if
     /// the socket is closed first. A server hands a client to a task of its own only then, so a client
     /// that has not spoken yet costs no task.
     public func whenReadable(_ body: @escaping @Sendable () -> Void) {
+        guard hold() else { return }
+        defer { release() }
         loop.whenReadable(fd, body)
     }
 
@@ -79,6 +104,8 @@ public final class Socket: @unchecked Sendable {
     /// Binds the socket to a local address (bind(2)); TCP listeners get SO_REUSEADDR first,
     /// so a restarted server does not wait for old connections in TIME_WAIT.
     public func bind(to address: SocketAddress) throws {
+        guard hold() else { throw Self.closedError("bind") }
+        defer { release() }
         if kind == .tcp, family != .unix {
             try Syscalls.setOption(fd, level: SOL_SOCKET, name: SO_REUSEADDR, value: 1)
         }
@@ -109,6 +136,8 @@ public final class Socket: @unchecked Sendable {
 
     /// Marks the socket as a listener (listen(2)); `backlog` is how many finished handshakes may wait for accept.
     public func listen(backlog: Int = 4096) throws {
+        guard hold() else { throw Self.closedError("listen") }
+        defer { release() }
         try Syscalls.listen(fd, backlog: Int32(backlog))
     }
 
@@ -129,6 +158,8 @@ public final class Socket: @unchecked Sendable {
     /// The new socket is watched by the next loop of `group`, with TCP_NODELAY set: a request/reply
     /// protocol should not wait for Nagle's algorithm (lessons/03-tcp-sockets.md).
     public func accept(group: EventLoopGroup = .shared) async throws -> Socket {
+        guard hold() else { throw Self.closedError("accept") }
+        defer { release() }
         while true {
             let seen = loop.eventCount(fd, .read)
             let result: Syscalls.IOResult<(fd: Int32, peer: SocketAddress)>
@@ -162,6 +193,8 @@ public final class Socket: @unchecked Sendable {
     /// For UDP this only fixes the peer: the kernel then reports ECONNREFUSED when nobody listens.
     public func connect(to address: SocketAddress, timeout: Duration? = nil) async throws {
         peerName.withLock { $0 = address.description }
+        guard hold() else { throw Self.closedError("connect") }
+        defer { release() }
         let seen = loop.eventCount(fd, .write)
         let connected: Bool
         do {
@@ -208,6 +241,8 @@ public final class Socket: @unchecked Sendable {
     func receive(appendingTo buffer: inout [UInt8], maxBytes: Int = 65_536, deadline: ContinuousClock.Instant?)
         async throws -> Int
     {
+        guard hold() else { throw receiveError(EBADF) }
+        defer { release() }
         while true {
             let (seen, peerHasClosed) = loop.readEvents(fd)
             if seen == emptiedAtReadEvent.load(ordering: .relaxed), !peerHasClosed {
@@ -251,6 +286,8 @@ public final class Socket: @unchecked Sendable {
 
     /// Sends every byte (send(2) with MSG_NOSIGNAL), waiting while the peer's window is full.
     public func send(_ bytes: [UInt8]) async throws {
+        guard hold() else { throw Self.closedError("send") }
+        defer { release() }
         var offset = 0
         while offset < bytes.count {
             let seen = loop.eventCount(fd, .write)
@@ -276,6 +313,8 @@ public final class Socket: @unchecked Sendable {
     /// Sends what the kernel takes right now, without waiting (send(2) once); returns how many bytes went.
     /// For a last word to a peer that may not be reading.
     public func sendWithoutWaiting(_ bytes: [UInt8]) -> Int {
+        guard hold() else { return 0 }
+        defer { release() }
         let result = try? bytes.withUnsafeBytes { try Syscalls.send(fd, $0) }
         if case .done(let count) = result { return count }
         return 0
@@ -288,6 +327,8 @@ public final class Socket: @unchecked Sendable {
 
     /// Receives one datagram and who sent it (recvfrom(2)). Throws `WaitTimeout` after `deadline`.
     func receiveDatagram(deadline: ContinuousClock.Instant?) async throws -> (bytes: [UInt8], sender: SocketAddress) {
+        guard hold() else { throw receiveError(EBADF) }
+        defer { release() }
         while true {
             let seen = loop.eventCount(fd, .read)
             let result = try withUnsafeTemporaryAllocation(byteCount: Self.maxDatagram + 1, alignment: 16) { scratch in
@@ -319,6 +360,8 @@ public final class Socket: @unchecked Sendable {
 
     /// Sends one datagram (sendto(2)); with no address, to the connected peer.
     public func send(_ bytes: [UInt8], to address: SocketAddress?) async throws {
+        guard hold() else { throw Self.closedError("sendto") }
+        defer { release() }
         while true {
             let seen = loop.eventCount(fd, .write)
             let result: Syscalls.IOResult<Int>
@@ -350,7 +393,8 @@ public final class Socket: @unchecked Sendable {
 
     /// The peer's state now (poll(2) without waiting); bytes not yet read do not hide a FIN.
     public var peerState: PeerState {
-        if isClosed.load(ordering: .acquiring) { return .gone }
+        guard hold() else { return .gone }
+        defer { release() }
         let events = Syscalls.peerEvents(fd)
         return events.isGone ? .gone : events.finishedSending ? .finishedSending : .connected
     }
@@ -362,6 +406,8 @@ public final class Socket: @unchecked Sendable {
     public func waitForPeer(toLeave state: PeerState, until deadline: ContinuousClock.Instant?) async throws
         -> PeerState
     {
+        guard hold() else { return .gone }
+        defer { release() }
         while true {
             let seen = loop.eventCount(fd, .read)
             let now = peerState
@@ -372,21 +418,28 @@ public final class Socket: @unchecked Sendable {
 
     /// Closes the sending side (shutdown(2) SHUT_WR): the peer reads end of stream, and can still reply.
     public func shutdownWrite() {
-        if !isClosed.load(ordering: .acquiring) { Syscalls.shutdownWrite(fd) }
+        guard hold() else { return }
+        defer { release() }
+        Syscalls.shutdownWrite(fd)
     }
 
     /// Ends the connection in both directions (shutdown(2)) without closing the descriptor: the tasks
     /// using the socket see end of stream or a failed send, and its owner closes it. Use this, not
     /// `close`, to cut off a connection that another task is still using.
     public func disconnect() {
-        if !isClosed.load(ordering: .acquiring) { Syscalls.shutdownBoth(fd) }
+        guard hold() else { return }
+        defer { release() }
+        Syscalls.shutdownBoth(fd)
     }
 
     /// Resets the connection and closes the socket (SO_LINGER of 0, then close(2)): the peer gets a
     /// reset (RST), not an end of stream, as from a client that was killed with replies still unread.
     /// Its next receive fails with ECONNRESET (Python's ConnectionResetError).
     public func reset() {
-        if !isClosed.load(ordering: .acquiring) { Syscalls.setLingerToReset(fd) }
+        if hold() {
+            Syscalls.setLingerToReset(fd)
+            release()
+        }
         close()
     }
 
@@ -432,11 +485,20 @@ public final class Socket: @unchecked Sendable {
         }
     }
 
-    /// Closes the socket (close(2)); a task waiting on it is cancelled. Safe to call more than once.
+    /// Closes the socket (close(2)); a task waiting on it is cancelled. Safe to call more than once, from
+    /// any task: the descriptor itself is closed once the operations still using it have returned.
     public func close() {
-        if isClosed.exchange(true, ordering: .acquiringAndReleasing) { return }
-        loop.deregister(fd)
-        Syscalls.close(fd)
+        // Marked closed and held in one step: `fd` stays this socket's until deregistered.
+        var current = usage.load(ordering: .relaxed)
+        while true {
+            if current & 1 != 0 { return }
+            let (exchanged, original) = usage.compareExchange(
+                expected: current, desired: (current | 1) + 2, ordering: .acquiringAndReleasing)
+            if exchanged { break }
+            current = original
+        }
+        loop.deregister(fd)  // wakes the tasks waiting on it, which then let go
+        release()
         if let path = boundPath.withLock({ $0 }) {
             Syscalls.removeFile(path)
             cnetlab_untrack_folder(path)
@@ -472,6 +534,8 @@ public final class Socket: @unchecked Sendable {
 
     /// Turns off Nagle's algorithm (TCP_NODELAY): small replies leave at once.
     public func setNoDelay() throws {
+        guard hold() else { throw Self.closedError("setsockopt") }
+        defer { release() }
         try Syscalls.setNoDelay(fd)
     }
 
@@ -480,6 +544,8 @@ public final class Socket: @unchecked Sendable {
     /// (TCP_KEEPCNT) it ends the connection, so a peer that vanished (a laptop closed, a cable
     /// pulled) is noticed instead of being waited for forever.
     public func setKeepAlive(idle: Duration, interval: Duration, count: Int) throws {
+        guard hold() else { throw Self.closedError("setsockopt") }
+        defer { release() }
         try Syscalls.setOption(fd, level: SOL_SOCKET, name: SO_KEEPALIVE, value: 1)
         let tcp = Int32(IPPROTO_TCP)
         try Syscalls.setOption(fd, level: tcp, name: TCP_KEEPIDLE, value: Int32(max(1, idle.components.seconds)))
@@ -491,6 +557,8 @@ public final class Socket: @unchecked Sendable {
     /// The keepalive settings (getsockopt(2) of SO_KEEPALIVE, TCP_KEEPIDLE, TCP_KEEPINTVL, TCP_KEEPCNT);
     /// nil when keepalive is off.
     public func keepAlive() throws -> (idle: Duration, interval: Duration, count: Int)? {
+        guard hold() else { throw Self.closedError("getsockopt") }
+        defer { release() }
         guard try Syscalls.option(fd, level: SOL_SOCKET, name: SO_KEEPALIVE) != 0 else { return nil }
         let tcp = Int32(IPPROTO_TCP)
         return (
@@ -502,17 +570,25 @@ public final class Socket: @unchecked Sendable {
 
     /// Asks the kernel for a receive buffer of about `bytes` (SO_RCVBUF): a small one shows back-pressure sooner.
     public func setReceiveBufferSize(_ bytes: Int) throws {
+        guard hold() else { throw Self.closedError("setsockopt") }
+        defer { release() }
         try Syscalls.setOption(fd, level: SOL_SOCKET, name: SO_RCVBUF, value: Int32(bytes))
     }
 
     /// Lets a UDP socket send to a broadcast address (SO_BROADCAST).
     public func setBroadcast() throws {
+        guard hold() else { throw Self.closedError("setsockopt") }
+        defer { release() }
         try Syscalls.setOption(fd, level: SOL_SOCKET, name: SO_BROADCAST, value: 1)
     }
 
     /// The local address and port (getsockname(2)): after binding port 0, the port the kernel picked.
     public var localAddress: SocketAddress {
-        get throws { try Syscalls.localAddress(of: fd) }
+        get throws {
+            guard hold() else { throw Self.closedError("getsockname") }
+            defer { release() }
+            return try Syscalls.localAddress(of: fd)
+        }
     }
 
     /// Who is at the other end, as accept(2) or connect named it: still known after the peer has reset
@@ -520,7 +596,11 @@ public final class Socket: @unchecked Sendable {
     public var peerDescription: String { peerName.withLock { $0 } }
 
     /// The connected peer (getpeername(2)), or nil when not connected.
-    public var remoteAddress: SocketAddress? { try? Syscalls.remoteAddress(of: fd) }
+    public var remoteAddress: SocketAddress? {
+        guard hold() else { return nil }
+        defer { release() }
+        return try? Syscalls.remoteAddress(of: fd)
+    }
 
     private static func seconds(_ duration: Duration) -> Double {
         let (seconds, attoseconds) = duration.components
