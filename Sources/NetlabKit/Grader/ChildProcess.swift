@@ -603,6 +603,9 @@ private final class Core: @unchecked Sendable {
         if pidFD >= 0 {
             state.withLock { _ = $0.open.insert(pidFD) }
             watcher.watch(pidFD, events: Int16(POLLIN)) { [self] _ in
+                // A call may be spurious: only a supervisor that has really exited is ended here.
+                var exited = [pollfd(fd: pidFD, events: Int16(POLLIN), revents: 0)]
+                guard Syscalls.pollDescriptors(&exited, timeoutMilliseconds: 0) > 0 else { return true }
                 supervisorEnded(pidFD: pidFD)
                 return false
             }

@@ -21,10 +21,14 @@ final class PipeWatcher: @unchecked Sendable {
     private struct Watch {
         let events: Int16
         let handler: Handler
+        /// Which watch of this number it is: once a handler finishes a descriptor, its number may be
+        /// handed to a new one at once, and what poll said of the old must not reach the new one's handler.
+        let serial: UInt64
     }
 
     private struct State {
         var watches: [Int32: Watch] = [:]
+        var nextSerial: UInt64 = 0
         var isRunning = false
     }
 
@@ -71,7 +75,10 @@ final class PipeWatcher: @unchecked Sendable {
 
     /// Watches `fd` for `events` (POLLIN, POLLOUT); the watcher owns it from now on.
     func watch(_ fd: Int32, events: Int16, handler: @escaping Handler) {
-        state.withLock { $0.watches[fd] = Watch(events: events, handler: handler) }
+        state.withLock { state in
+            state.nextSerial += 1
+            state.watches[fd] = Watch(events: events, handler: handler, serial: state.nextSerial)
+        }
         wake()
     }
 
@@ -89,8 +96,9 @@ final class PipeWatcher: @unchecked Sendable {
         cnetlab_set_thread_name("netlab-pipes")
         var scratch = [UInt8](repeating: 0, count: 256)
         while true {
+            let watched = state.withLock { Array($0.watches) }
             var fds = [pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-            fds += state.withLock { $0.watches.map { pollfd(fd: $0.key, events: $0.value.events, revents: 0) } }
+            fds += watched.map { pollfd(fd: $0.key, events: $0.value.events, revents: 0) }
             if Syscalls.pollDescriptors(&fds, timeoutMilliseconds: -1) < 0 {
                 if errno != EINTR { usleep(1000) }  // ENOMEM: try again shortly
                 continue
@@ -98,9 +106,11 @@ final class PipeWatcher: @unchecked Sendable {
             if fds[0].revents != 0 {
                 while scratch.withUnsafeMutableBytes({ read(wakeRead, $0.baseAddress, $0.count) }) > 0 {}
             }
-            for entry in fds.dropFirst() where entry.revents != 0 {
-                guard let handler = state.withLock({ $0.watches[entry.fd]?.handler }) else { continue }
-                if !handler(entry.revents) { finish(entry.fd) }
+            for (entry, watch) in zip(fds.dropFirst(), watched) where entry.revents != 0 {
+                // Skipped when an earlier handler of this round finished the descriptor, even if its number
+                // already names a new one: the events were the old one's.
+                guard state.withLock({ $0.watches[entry.fd]?.serial == watch.value.serial }) else { continue }
+                if !watch.value.handler(entry.revents) { finish(entry.fd) }
             }
         }
     }

@@ -78,12 +78,24 @@ enum TimeCheck {
         }
     }
 
-    /// Whether the day name a time starts with is its day: the parser itself does not check it. The
-    /// program writes local time or UTC (it runs in the grader's zone), so the day is the one in either.
+    /// Whether the day name a time starts with is its day: the parser itself does not check it. The day
+    /// is the one in the zone the text names (`-0500`: New York's Saturday evening is already Sunday in
+    /// UTC), or, with no zone written, in local time or UTC (the program runs in the grader's zone).
     private static func namesItsWeekday(_ text: String, date: Date) -> Bool {
         let written = text.prefix { $0.isLetter }.lowercased()
         let formatter = englishFormatter(written.count > 3 ? "EEEE" : "EEE")
-        return [TimeZone.current, TimeZone(identifier: "UTC")!].contains { zone in
+        var zones: [TimeZone] = []
+        if let offset = text.firstMatch(of: /(?:^|\s)([+-])(\d\d):?(\d\d)(?:\s|$)/),
+            let hours = Int(offset.output.2), let minutes = Int(offset.output.3)
+        {
+            let seconds = (hours * 3600 + minutes * 60) * (offset.output.1 == "-" ? -1 : 1)
+            zones += TimeZone(secondsFromGMT: seconds).map { [$0] } ?? []
+        }
+        for word in text.split(separator: " ") where (3...4).contains(word.count) && word.allSatisfy(\.isUppercase) {
+            zones += TimeZone(abbreviation: String(word)).map { [$0] } ?? []
+        }
+        if zones.isEmpty { zones = [TimeZone.current, TimeZone(identifier: "UTC")!] }
+        return zones.contains { zone in
             formatter.timeZone = zone
             return formatter.string(from: date).lowercased() == written
         }

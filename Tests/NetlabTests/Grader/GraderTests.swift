@@ -496,6 +496,21 @@ struct GraderTests {
         #expect(!Matcher.ctime.matches(formatted("yyyy-MM-dd'T'HH:mm:ss"), now: now))
     }
 
+    @Test("a time written with its zone is checked against that zone's day of the week, not UTC's")
+    func weekdayInTheWrittenZone() {
+        // 00:05:58 UTC on Sunday is still Saturday evening in New York and already Sunday morning in Shanghai.
+        let now = Date(timeIntervalSince1970: 1_796_515_558)  // 2026-12-06 00:05:58 UTC
+        for text in [
+            "Sat, 05 Dec 2026 19:05:58 -0500", "Sun, 06 Dec 2026 08:05:58 +0800", "Sun, 06 Dec 2026 00:05:58 +0000",
+            "Sun Dec  6 00:05:58 UTC 2026",
+        ] {
+            #expect(Matcher.currentTime.matches(text, now: now), "\(text)")
+        }
+        for text in ["Sun, 05 Dec 2026 19:05:58 -0500", "Sat, 06 Dec 2026 08:05:58 +0800", "Sat Dec  6 00:05:58 UTC 2026"] {
+            #expect(!Matcher.currentTime.matches(text, now: now), "\(text)")
+        }
+    }
+
     @Test(
         "a daytime reply naming the local zone passes in China too, where CST is not US Central",
         .enabled(if: Tools.isInstalled("python3")))
