@@ -70,9 +70,9 @@ final class TestProcess: @unchecked Sendable {
     func firstLine(within seconds: Double = 10) async throws -> String {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
-            if let line = stdout.split(separator: "\n", omittingEmptySubsequences: false).first, stdout.contains("\n") {
-                return String(line)
-            }
+            // One snapshot: read twice, output arriving in between would make an empty first line look complete.
+            let text = stdout
+            if let end = text.firstIndex(of: "\n") { return String(text[..<end]) }
             if !process.isRunning { break }
             try await Task.sleep(for: .milliseconds(10))
         }
