@@ -6,7 +6,7 @@
 #   bash benchmarks/grade-class.sh [NETLAB]      (default: .build/release/netlab)
 set -euo pipefail
 cd "$(dirname "$0")/.."
-NETLAB=${1:-.build/release/netlab}
+NETLAB=$(realpath "${1:-.build/release/netlab}")  # absolute: the batch runs from another folder
 FIX=Tests/NetlabTests/Fixtures
 CLASS=$(mktemp -d /tmp/netlab-class-XXXXXX)
 trap 'rm -rf "$CLASS"' EXIT
@@ -47,7 +47,7 @@ echo "machine: $(nproc) cores, $(uname -sr); netlab: $NETLAB; $(ls "$CLASS" | wc
 for run in 1 2; do
     start=$(date +%s.%N)
     set +e
-    (cd "$CLASS/.." && "$OLDPWD/$NETLAB" grade hello-tcp --batch "$CLASS" --cmd 'python3 {dir}/server.py {port}' \
+    (cd "$CLASS/.." && "$NETLAB" grade hello-tcp --batch "$CLASS" --cmd 'python3 {dir}/server.py {port}' \
         --jobs 2 --format csv --output "/tmp/netlab-class-run$run.csv" 2>/dev/null)
     status=$?
     set -e
