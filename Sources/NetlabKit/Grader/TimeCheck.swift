@@ -86,13 +86,13 @@ enum TimeCheck {
         let formatter = englishFormatter(written.count > 3 ? "EEEE" : "EEE")
         var zones: [TimeZone] = []
         if let offset = text.firstMatch(of: /(?:^|\s)([+-])(\d\d):?(\d\d)(?:\s|$)/),
-            let hours = Int(offset.output.2), let minutes = Int(offset.output.3)
+            let hours = Int(offset.output.2), let minutes = Int(offset.output.3),
+            let zone = TimeZone(secondsFromGMT: (hours * 3600 + minutes * 60) * (offset.output.1 == "-" ? -1 : 1))
         {
-            let seconds = (hours * 3600 + minutes * 60) * (offset.output.1 == "-" ? -1 : 1)
-            zones += TimeZone(secondsFromGMT: seconds).map { [$0] } ?? []
+            zones.append(zone)
         }
         for word in text.split(separator: " ") where (3...4).contains(word.count) && word.allSatisfy(\.isUppercase) {
-            zones += TimeZone(abbreviation: String(word)).map { [$0] } ?? []
+            if let zone = TimeZone(abbreviation: String(word)) { zones.append(zone) }
         }
         if zones.isEmpty { zones = [TimeZone.current, TimeZone(identifier: "UTC")!] }
         return zones.contains { zone in
