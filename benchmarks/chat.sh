@@ -11,6 +11,8 @@
 # (netlab bench fanout) measures every server. NIOChatServer is built from the machine's local swift-nio
 # copy in a temporary folder: never a dependency of netlab, never committed. Not part of CI; takes about
 # 10 minutes (ncat accepts 1,000 clients slowly).
+# BEFORE=path/to/other/netlab adds that build as the row "before" (a change measured side by side with
+# the build it replaces); ONLY="netlab before ncat" measures just those rows.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source benchmarks/common.sh
@@ -26,13 +28,18 @@ fi
 swift build -c release >/dev/null
 NETLAB=$PWD/.build/release/netlab
 
-NIO=$(nio_example NIOChatServer)
+wanted() { [[ -z "${ONLY:-}" || " $ONLY " == *" $1 "* ]]; }
+NIO=/bin/false
+wanted NIOChatServer && NIO=$(nio_example NIOChatServer)
 
 
 P_NETLAB=$(free_port); start "$P_NETLAB" "$NETLAB" chat server --port "$P_NETLAB"
 P_NCAT=$(free_port); start "$P_NCAT" ncat --chat --listen 127.0.0.1 "$P_NCAT" --max-conns 20000
-P_NIO=$(free_port); start "$P_NIO" "$NIO" 127.0.0.1 "$P_NIO"
-P_PYTHON=$(free_port); start "$P_PYTHON" python3 benchmarks/python_chat_server.py "$P_PYTHON"
+P_NIO=$(free_port); wanted NIOChatServer && start "$P_NIO" "$NIO" 127.0.0.1 "$P_NIO"
+P_PYTHON=$(free_port); wanted python && start "$P_PYTHON" python3 benchmarks/python_chat_server.py "$P_PYTHON"
+if [[ -n "${BEFORE:-}" ]]; then
+    P_BEFORE=$(free_port); start "$P_BEFORE" "$BEFORE" chat server --port "$P_BEFORE"
+fi
 sleep 1  # the probes' connections have left
 
 measure() { # PORT LOGIN CLIENTS -> "p50_us p99_us deliveries/s (1 in flight)  deliveries/s p99_us (16 in flight)  lost"
@@ -43,6 +50,12 @@ measure() { # PORT LOGIN CLIENTS -> "p50_us p99_us deliveries/s (1 in flight)  d
 }
 
 servers=("netlab $P_NETLAB rooms" "ncat $P_NCAT none" "NIOChatServer $P_NIO none" "python $P_PYTHON rooms")
+[[ -n "${BEFORE:-}" ]] && servers=("before $P_BEFORE rooms" "${servers[@]}")
+if [[ -n "${ONLY:-}" ]]; then
+    chosen=()
+    for server in "${servers[@]}"; do [[ " $ONLY " == *" ${server%% *} "* ]] && chosen+=("$server"); done
+    servers=("${chosen[@]}")
+fi
 printf '%-14s %7s %10s %10s %14s %14s %10s %5s %6s\n' server clients p50_1 p99_1 deliveries/s_1 deliveries/s_16 p99_16 lost failed
 for clients in $CLIENTS; do
     declare -A results=() failures=()
@@ -68,6 +81,7 @@ for clients in $CLIENTS; do
     unset results failures
 done
 
+[[ "${HELD:-yes}" == no ]] && exit 0  # HELD=no skips the 10,000 held clients
 P_HELD=$(free_port); start "$P_HELD" "$NETLAB" chat server --port "$P_HELD"
 echo
 "$NETLAB" bench fanout --port "$P_HELD" --clients 10000 --rooms 100 --in-flight 1,16 \
