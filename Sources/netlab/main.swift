@@ -1,8 +1,8 @@
 import Dispatch
 import Glibc
-import NetlabKit
+import NetlabCLI
 
-// argv in, exit status out: everything else lives in NetlabKit.
+// argv in, exit status out: everything else lives in the modules below (Package.swift draws them).
 // The command runs on a task that ends the process itself while the main thread only waits: a top-level
 // `await` would end in dispatch_main() and pthread_exit(), whose unwinding costs about 20 ms in a
 // statically linked netlab (measured for `netlab ip info`, see the README's performance section).

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabTopics
 
 @Suite("bench fanout", .machineShare)
 struct FanoutBenchmarkTests {

@@ -2,7 +2,8 @@ import Foundation
 import Synchronization
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabSockets
+@testable import NetlabTopics
 
 @Suite("bench rr", .machineShare)
 struct RoundTripBenchmarkTests {

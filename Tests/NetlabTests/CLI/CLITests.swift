@@ -1,4 +1,6 @@
-import NetlabKit
+import NetlabCLI
+import NetlabSockets
+import NetlabTopics
 import Testing
 
 /// Runs netlab in process and returns its exit status, stdout and stderr.

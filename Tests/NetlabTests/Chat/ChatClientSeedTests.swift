@@ -1,5 +1,6 @@
 import Foundation
-import NetlabKit
+import NetlabSockets
+import NetlabTopics
 import Testing
 
 /// `netlab chat client` against the course's own chat servers (ported to Python 3, kept in

@@ -1,5 +1,4 @@
 import Foundation
-import NetlabKit
 import Testing
 
 /// `netlab chat client` against netlab's chat server: plain lines through pipes, and a person at a

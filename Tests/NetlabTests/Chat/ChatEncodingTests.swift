@@ -1,5 +1,6 @@
 import Foundation
-import NetlabKit
+import NetlabSockets
+import NetlabTopics
 import Testing
 
 /// `--encoding auto`: a GBK client (seed 003's programs write Chinese in GBK) and a UTF-8 one read each other.

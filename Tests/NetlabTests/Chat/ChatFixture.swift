@@ -1,4 +1,4 @@
-import NetlabKit
+import NetlabTopics
 
 /// A chat server in this process, on a free loopback port, logging into a captured console.
 struct ChatFixture {

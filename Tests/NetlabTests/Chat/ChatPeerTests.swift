@@ -1,5 +1,5 @@
 import Foundation
-import NetlabKit
+import NetlabSockets
 import Testing
 
 /// `netlab chat peer`: two people, half duplex (16-7) and full duplex (16-8), driven through pipes.

@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabSockets
+@testable import NetlabTopics
 
 /// Issue 12: names that look like others, control characters in messages, `/msg` to the right user,
 /// and connections that vanish or never log in.

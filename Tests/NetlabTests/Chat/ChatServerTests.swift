@@ -1,5 +1,5 @@
 import Foundation
-import NetlabKit
+import NetlabSockets
 import Testing
 
 /// A chat server in process on a free port.

@@ -1,5 +1,6 @@
 import Foundation
-import NetlabKit
+import NetlabSockets
+import NetlabTopics
 import Testing
 
 /// Back-pressure: a client that never reads is cut off; the others carry on.

@@ -1,5 +1,7 @@
 import Foundation
-import NetlabKit
+import NetlabCLI
+import NetlabSockets
+import NetlabTopics
 import Testing
 
 @Suite("Command server (16-5)", .machineShare)

@@ -1,5 +1,6 @@
 import Foundation
-import NetlabKit
+import NetlabSockets
+import NetlabTopics
 import Testing
 
 @Suite("Daytime (RFC 867)", .machineShare)

@@ -1,5 +1,5 @@
 import Foundation
-import NetlabKit
+import NetlabSockets
 import Testing
 
 @Suite("Frame decoder", .machineShare)

@@ -1,6 +1,7 @@
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabProcesses
+@testable import NetlabSockets
 
 @Suite("Line reader", .machineShare)
 struct LineReaderTests {

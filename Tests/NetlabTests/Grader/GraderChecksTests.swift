@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabGrader
 
 /// The exercise folder and the fixtures, found from this file's path.
 private enum Paths {

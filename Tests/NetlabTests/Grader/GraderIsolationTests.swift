@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabGrader
 
 /// The hostile fixture and the exercises, found from this file's path.
 private enum Hostile {

@@ -3,7 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabGrader
 
 /// The fixtures, found from this file's path.
 private enum Fixtures {

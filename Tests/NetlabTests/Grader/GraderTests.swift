@@ -2,7 +2,10 @@ import Foundation
 import Glibc
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabCLI
+@testable import NetlabGrader
+@testable import NetlabProcesses
+@testable import NetlabTopics
 
 /// The exercise folder and the fixtures, found from this file's path.
 private enum Paths {

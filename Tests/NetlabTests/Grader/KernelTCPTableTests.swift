@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabProcesses
+@testable import NetlabSockets
 
 @Suite("The kernel's TCP table, for settle", .machineShare)
 struct KernelTCPTableTests {

@@ -5,7 +5,7 @@ import Glibc
 import Synchronization
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabProcesses
 
 @Suite("The pipe watcher, whose numbers are reused the moment they close", .machineShare)
 struct PipeWatcherTests {

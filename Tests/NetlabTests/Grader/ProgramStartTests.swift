@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabGrader
+@testable import NetlabSockets
 
 /// Starts `script` (Python, with the port as its argument) as the program under test on `port`, runs
 /// `body`, and ends the program on every path.

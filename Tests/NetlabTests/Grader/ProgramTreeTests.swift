@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabGrader
+@testable import NetlabProcesses
 
 @Suite("A graded program's process tree, from /proc", .machineShare)
 struct ProgramTreeTests {

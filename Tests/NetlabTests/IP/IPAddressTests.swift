@@ -1,6 +1,6 @@
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabIP
 
 @Suite("IP addresses, masks and classes", .machineShare)
 struct IPAddressTests {

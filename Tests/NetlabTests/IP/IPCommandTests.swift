@@ -1,7 +1,8 @@
 import Foundation
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabCLI
+@testable import NetlabTopics
 
 @Suite("netlab ip commands", .machineShare)
 struct IPCommandTests {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabIP
 
 /// The answers of Python's `ipaddress` for random inputs, made by `ipaddress_oracle.py` once per test run.
 struct PythonOracle: Decodable, Sendable {

@@ -1,6 +1,7 @@
 import Foundation
 
-@testable import NetlabKit
+@testable import NetlabCLI
+@testable import NetlabTopics
 
 /// Helpers the IP tests share: running netlab in process, diffing lines, running Python and the calculators.
 enum IPTestSupport {

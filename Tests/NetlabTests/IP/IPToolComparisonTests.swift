@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabIP
 
 /// netlab against Debian's `ipcalc` (Perl) and `sipcalc` (C) on a fixed sample.
 @Suite("IP calculator against ipcalc and sipcalc", .machineShare)

@@ -1,5 +1,4 @@
 import Foundation
-import NetlabKit
 import Testing
 
 /// The built `netlab` executable, run as a user runs it.

@@ -1,5 +1,4 @@
 import Foundation
-import NetlabKit
 import Testing
 
 /// netlab against programs nobody here wrote: Python 3 ports of the seeds' programs, nc and socat.

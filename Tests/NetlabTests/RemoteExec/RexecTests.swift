@@ -2,7 +2,9 @@ import Foundation
 import Glibc
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabProcesses
+@testable import NetlabSockets
+@testable import NetlabTopics
 
 /// A rexec server in process, serving a fresh temporary folder, `jail`, beside a planted `secret.txt`
 /// that no request may read.

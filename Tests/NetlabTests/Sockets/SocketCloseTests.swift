@@ -2,7 +2,7 @@ import Foundation
 import Glibc
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabSockets
 
 @Suite("Closing a socket that another task is using", .machineShare)
 struct SocketCloseTests {

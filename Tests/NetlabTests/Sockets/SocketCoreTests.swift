@@ -1,20 +1,20 @@
 import Foundation
-import NetlabKit
+import NetlabSockets
 import Testing
 
 @Suite("Socket core", .machineShare)
 struct SocketCoreTests {
-    /// The C socket calls that only Sockets/Syscalls.swift may make.
+    /// The C socket calls that only NetlabSockets/Syscalls.swift may make, in every module of Sources.
     static let socketCalls = [
         "socket", "bind", "listen", "accept", "accept4", "connect", "send", "recv", "sendto", "recvfrom",
         "shutdown", "setsockopt", "getsockopt", "getaddrinfo", "getservbyname", "getnameinfo", "getsockname",
         "getpeername", "poll", "epoll_create1", "epoll_ctl", "epoll_wait", "eventfd", "cnetlab_accept4",
     ]
 
-    @Test("only Sockets/Syscalls.swift calls the C library's socket functions")
+    @Test("only NetlabSockets/Syscalls.swift calls the C library's socket functions")
     func glibcInOnePlace() throws {
         let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Sources/NetlabKit")
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Sources")
         let names = Self.socketCalls.joined(separator: "|")
         // A call by bare or module-qualified name: not a method (`.send(`); declarations are removed first.
         let pattern = try Regex("(^|[^\\w.])(Glibc\\.)?(\(names))\\(")
@@ -24,7 +24,7 @@ struct SocketCoreTests {
             .filter { $0.hasSuffix(".swift") }
         #expect(files.count > 20)
         var offenders: [String] = []
-        for file in files where file != "Sockets/Syscalls.swift" {
+        for file in files where file != "NetlabSockets/Syscalls.swift" {
             let text = try String(contentsOf: sources.appendingPathComponent(file), encoding: .utf8)
             var isInTextBlock = false  // inside a multi-line string literal: prose, not code
             for (number, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
@@ -42,7 +42,7 @@ struct SocketCoreTests {
         }
         #expect(offenders.isEmpty, "socket calls outside Syscalls.swift:\n\(offenders.joined(separator: "\n"))")
         // The scan itself finds calls: Syscalls.swift has them.
-        let syscalls = try String(contentsOf: sources.appendingPathComponent("Sockets/Syscalls.swift"), encoding: .utf8)
+        let syscalls = try String(contentsOf: sources.appendingPathComponent("NetlabSockets/Syscalls.swift"), encoding: .utf8)
         #expect(syscalls.contains(pattern))
     }
 

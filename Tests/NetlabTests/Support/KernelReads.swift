@@ -1,4 +1,4 @@
-@testable import NetlabKit
+@testable import NetlabProcesses
 
 /// Waits until the server on `serverPort` has read every byte its client on `clientPort` sent, as the
 /// kernel's TCP table shows: a test's pause then counts from when the server took the bytes, not from

@@ -1,4 +1,4 @@
-import NetlabKit
+import NetlabSockets
 
 /// Two ends of one loopback TCP connection, for testing readers without a server.
 func loopbackPair() async throws -> (sender: Socket, receiver: Socket) {

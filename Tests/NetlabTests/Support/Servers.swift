@@ -1,4 +1,5 @@
-import NetlabKit
+import NetlabSockets
+import NetlabTopics
 
 /// A netlab server running inside the test process on a free loopback port.
 struct RunningServer: Sendable {

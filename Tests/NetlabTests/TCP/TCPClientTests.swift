@@ -1,4 +1,4 @@
-import NetlabKit
+import NetlabSockets
 import Testing
 
 /// Against netlab's own servers these tests send line ends (`--eol lf`): without them a message ends

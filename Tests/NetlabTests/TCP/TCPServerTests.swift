@@ -1,7 +1,9 @@
 import Foundation
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabProcesses
+@testable import NetlabSockets
+@testable import NetlabTopics
 
 @Suite("TCP server", .machineShare)
 struct TCPServerTests {

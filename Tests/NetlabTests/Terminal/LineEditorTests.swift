@@ -1,6 +1,6 @@
 import Testing
 
-@testable import NetlabKit
+@testable import NetlabTopics
 
 /// The keys of the interactive chat line, without a terminal.
 @Suite("Line editor", .machineShare)

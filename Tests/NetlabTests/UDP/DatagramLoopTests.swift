@@ -1,6 +1,7 @@
 import Foundation
 import Glibc
-import NetlabKit
+import NetlabSockets
+import NetlabTopics
 import Testing
 
 @Suite("UDP reply loops", .machineShare)

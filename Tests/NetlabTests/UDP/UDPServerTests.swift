@@ -1,5 +1,7 @@
 import Foundation
-import NetlabKit
+import NetlabCLI
+import NetlabSockets
+import NetlabTopics
 import Testing
 
 @Suite("UDP server", .machineShare)

@@ -1,0 +1,53 @@
+import Foundation
+import NetlabSockets
+import NetlabTopics
+
+/// `netlab cmd server` and `netlab cmd client` (exercise 16-5).
+enum CommandServerCommand {
+    static let command = Command(
+        "cmd", summary: "The date / os / ls command server of exercise 16-5, and its client.",
+        examples: ["netlab cmd server --port 0"],
+        subcommands: [server, client])
+
+    static let server = Command(
+        "server", summary: "Answer date, os and ls; anything else gets the timestamp reply.",
+        discussion: """
+            date: the server's time in ctime form. os: the operating system's name and release.
+            ls: the file names of --dir as one JSON array, sorted. Anything else: '[ctime] text'.
+            A request is a line, or bytes without a newline followed by a short pause.
+            """,
+        options: [
+            Option(
+                "host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
+            Option("port", "PORT", kind: .port, default: "21567", help: "port to listen on; 0 picks a free one"),
+            Option("dir", "FOLDER", default: ".", help: "the folder whose names ls lists"),
+        ],
+        examples: ["netlab cmd server --port 0 --dir /tmp"],
+        action: { invocation in
+            let folder = invocation.string("dir")!
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
+            else {
+                throw RuntimeError("--dir \(folder) is not a folder — give an existing folder")
+            }
+            let server = try CommandServer(
+                host: invocation.string("host")!, port: invocation.int("port"), folder: folder,
+                console: invocation.console)
+            ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
+            try await server.run()
+            return 0
+        })
+
+    static let client = Command(
+        "client", summary: "Send each line of input (date, os, ls, ...) and print each reply.",
+        discussion: "An empty line or the end of input quits.",
+        options: ClientOptions.options() + [TCPClient.lineEndOption],
+        examples: ["printf 'date\\nos\\nls\\n' | netlab cmd client --port 21567"],
+        action: { invocation in
+            try await TCPClient(
+                host: invocation.string("host")!, port: invocation.int("port"),
+                timeout: invocation.duration("timeout"),
+                lineEnd: TCPClient.LineEnd(rawValue: invocation.string("eol")!)!, console: invocation.console
+            ).run()
+        })
+}

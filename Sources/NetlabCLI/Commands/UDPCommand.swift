@@ -1,0 +1,52 @@
+import NetlabTopics
+/// `netlab udp server` and `netlab udp client`.
+enum UDPCommand {
+    static let command = Command(
+        "udp", summary: "UDP server and client: the course's timestamp, echo and hello programs over datagrams.",
+        examples: ["netlab udp server --port 0"],
+        subcommands: [server, client])
+
+    static let server = Command(
+        "server", summary: "Answer each UDP datagram with the chosen reply.",
+        discussion: """
+            The first line on stdout says where the server listens; datagrams and errors are logged on stderr.
+            Replies: timestamp is '[ctime] data', echo sends the data back, upper in capitals, hello answers 'Hello, X!'.
+            A datagram's source can be forged, so the server never answers its own port or ports below 1024, and
+            answers one sender at most --max-replies times a second: no datagram can start a reply loop.
+            """,
+        options: ServerOptions.options(reply: true, logs: "each datagram") + DatagramOptions.options
+            + [UnixSocketOption.option],
+        examples: ["netlab udp server --port 0 --reply hello", "netlab udp server --unix /tmp/netlab-udp.sock"],
+        action: { invocation in
+            let endpoint = try UnixSocketOption.endpoint(invocation)
+            let server = try UDPServer(
+                at: endpoint, reply: ReplyMode(rawValue: invocation.string("reply")!)!, console: invocation.console,
+                logsDatagrams: !invocation.flag("quiet"), answersLowPorts: DatagramOptions.answersLowPorts(invocation),
+                repliesPerSecond: DatagramOptions.repliesPerSecond(invocation))
+            ServerOptions.announce(
+                try server.localAddress, transport: UnixSocketOption.transport(endpoint, "udp"), invocation: invocation)
+            try await server.run()
+            return 0
+        })
+
+    static let client = Command(
+        "client", summary: "Send each line of input as a UDP datagram and print each reply.",
+        discussion: """
+            UDP never says when nobody listens, so each datagram waits --timeout seconds for a reply
+            and is sent again up to --retries times. An empty line or the end of input quits.
+            """,
+        options: ClientOptions.options(
+            timeout: "1", timeoutHelp: "how long to wait for each reply before sending again") + [
+                Option(
+                    "retries", "N", kind: .integer(0...100), default: "2",
+                    help: "times to send again when no reply comes"),
+                UnixSocketOption.option,
+            ],
+        examples: ["echo hello | netlab udp client --port 21567 --timeout 0.5"],
+        action: { invocation in
+            try await UDPClient(
+                to: try UnixSocketOption.endpoint(invocation), timeout: invocation.duration("timeout"),
+                retries: invocation.int("retries"), console: invocation.console
+            ).run()
+        })
+}
