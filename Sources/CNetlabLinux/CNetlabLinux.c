@@ -652,6 +652,39 @@ static void cnetlab_on_interrupt(int signal_number) {
     _exit(128 + signal_number);
 }
 
+// A server that stops gracefully: the first SIGINT or SIGTERM is written, as one byte, to a pipe its
+// Swift side reads; a second one (or SIGHUP) is an interrupt as above.
+static volatile sig_atomic_t stop_pipe = -1;
+static volatile sig_atomic_t stop_requests = 0;
+
+static void cnetlab_on_stop_request(int signal_number) {
+    if (stop_pipe >= 0 && stop_requests++ == 0) {
+        unsigned char byte = (unsigned char)signal_number;
+        ssize_t written = write(stop_pipe, &byte, 1);
+        (void)written;
+        return;
+    }
+    cnetlab_on_interrupt(signal_number);
+}
+
+void cnetlab_install_stop_handler(int write_end) {
+    stop_pipe = write_end;
+    struct sigaction action;
+    memset(&action, 0, sizeof action);
+    sigemptyset(&action.sa_mask);
+    action.sa_handler = cnetlab_on_stop_request;
+    sigaction(SIGINT, &action, NULL);
+    sigaction(SIGTERM, &action, NULL);
+    action.sa_handler = cnetlab_on_interrupt;
+    sigaction(SIGHUP, &action, NULL);
+    sigset_t stops;
+    sigemptyset(&stops);
+    sigaddset(&stops, SIGINT);
+    sigaddset(&stops, SIGTERM);
+    sigaddset(&stops, SIGHUP);
+    pthread_sigmask(SIG_UNBLOCK, &stops, NULL);
+}
+
 void cnetlab_install_interrupt_handler(void) {
     struct sigaction action;
     memset(&action, 0, sizeof action);

@@ -1,4 +1,5 @@
 import NetlabTopics
+
 /// Turns argv into the command to run and its `Invocation`, or a `UsageError` that says what to fix.
 ///
 /// Written by hand: netlab depends on nothing but the Swift toolchain.

@@ -14,7 +14,10 @@ public struct Command: Sendable {
     public let positionals: [Positional]
     /// Example command lines shown at the end of `--help`.
     public let examples: [String]
-    public let subcommands: [Command]
+    /// The commands under a group, built only when the group is used: `netlab ip info` never builds
+    /// the grader's or the chat's commands (the IP calculator is timed against sipcalc).
+    public var subcommands: [Command] { makeSubcommands() }
+    private let makeSubcommands: @Sendable () -> [Command]
     public let action: Action?
     /// Set for commands that never wait; `action` then runs it too.
     public let synchronousAction: SynchronousAction?
@@ -26,7 +29,7 @@ public struct Command: Sendable {
     ) {
         self.init(
             name, summary: summary, discussion: discussion, options: options, positionals: positionals,
-            examples: examples, subcommands: [], action: action, synchronousAction: nil)
+            examples: examples, subcommands: { [] }, action: action, synchronousAction: nil)
     }
 
     /// A command that runs and never waits.
@@ -36,11 +39,14 @@ public struct Command: Sendable {
     ) {
         self.init(
             name, summary: summary, discussion: discussion, options: options, positionals: positionals,
-            examples: examples, subcommands: [], action: { try run($0) }, synchronousAction: run)
+            examples: examples, subcommands: { [] }, action: { try run($0) }, synchronousAction: run)
     }
 
     /// A group whose work is done by its subcommands.
-    public init(_ name: String, summary: String, discussion: String = "", examples: [String], subcommands: [Command]) {
+    public init(
+        _ name: String, summary: String, discussion: String = "", examples: [String],
+        subcommands: @autoclosure @escaping @Sendable () -> [Command]
+    ) {
         self.init(
             name, summary: summary, discussion: discussion, options: [], positionals: [], examples: examples,
             subcommands: subcommands, action: nil, synchronousAction: nil)
@@ -48,7 +54,8 @@ public struct Command: Sendable {
 
     private init(
         _ name: String, summary: String, discussion: String, options: [Option], positionals: [Positional],
-        examples: [String], subcommands: [Command], action: Action?, synchronousAction: SynchronousAction?
+        examples: [String], subcommands: @escaping @Sendable () -> [Command], action: Action?,
+        synchronousAction: SynchronousAction?
     ) {
         self.name = name
         self.summary = summary
@@ -56,7 +63,7 @@ public struct Command: Sendable {
         self.options = options
         self.positionals = positionals
         self.examples = examples
-        self.subcommands = subcommands
+        self.makeSubcommands = subcommands
         self.action = action
         self.synchronousAction = synchronousAction
     }

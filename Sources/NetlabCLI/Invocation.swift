@@ -1,4 +1,5 @@
 import NetlabTopics
+
 /// A parsed command line: the values a command's action reads, already checked against their options.
 public struct Invocation: Sendable {
     /// The command's full name, such as `netlab tcp server`.

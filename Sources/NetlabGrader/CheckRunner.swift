@@ -481,9 +481,17 @@ final class CheckRunner: @unchecked Sendable {
             let reply = try await connection.readReply(within: remaining) {
                 (!waitsForLineEnd && matcher.matches($0)) || exercise.isIgnored($0)
             }
+            guard let reply else { return nil }
             // An ignored reply is skipped even when it matches: a join notice naming a user is not
             // the notice of that user leaving.
-            guard let reply, exercise.isIgnored(reply) else { return reply }
+            if exercise.isIgnored(reply) { continue }
+            // Replies without line ends that arrive together run into one. A notice the checks ignore at
+            // the start of one is skipped, and what follows it is read as the next reply.
+            if !matcher.matches(reply), let rest = exercise.textAfterIgnoredNotice(reply) {
+                connection.unread(rest)
+                continue
+            }
+            return reply
         }
         throw WaitTimeout()
     }

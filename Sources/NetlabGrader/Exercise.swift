@@ -113,6 +113,15 @@ public struct Exercise: Sendable, Decodable {
 
     /// Whether `reply` is one the checks skip (see `ignore`).
     func isIgnored(_ reply: String) -> Bool { ignore.contains { $0.matches(reply) } }
+
+    /// What follows an ignored notice that `reply` starts with, when more follows it: two replies without
+    /// line ends that arrived together (`[ctime] gus joined the room[ctime] ed: hello`); nil otherwise.
+    func textAfterIgnoredNotice(_ reply: String) -> String? {
+        for notice in ignore {
+            if let end = notice.prefixEnd(in: reply), end < reply.endIndex { return String(reply[end...]) }
+        }
+        return nil
+    }
 }
 
 /// One named check: a scenario of steps, worth some points, with a hint for when it fails.
@@ -306,6 +315,17 @@ public enum Matcher: Sendable, Decodable, CustomStringConvertible {
 
     public init(from decoder: any Decoder) throws {
         self = try Matcher(from: decoder, required: true)!
+    }
+
+    /// Where the longest start of `text` that this matcher's `regex` or `exact` text matches ends; nil
+    /// when no start of it matches (or the matcher is of another kind).
+    func prefixEnd(in text: String) -> String.Index? {
+        switch self {
+        case .exact(let expected):
+            text.hasPrefix(expected) ? text.index(text.startIndex, offsetBy: expected.count) : nil
+        case .regex(let pattern): (try? Regex(pattern).prefixMatch(in: text))?.range.upperBound
+        default: nil
+        }
     }
 
     /// Whether `reply` (without its line end) passes, judged at time `now`.

@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// The grader's end of one TCP connection to a program under test: reads replies the way a patient client does.
 ///
 /// Every read is bounded: a reply is at most `maxReplyBytes` and may keep coming for at most
@@ -72,6 +73,14 @@ struct GraderConnection {
         defer { clear() }
         lastReplyEndedLine = false
         return String(decoding: buffer, as: UTF8.self)
+    }
+
+    /// Puts `text` back in front of what is still to be read: the next reply starts with it.
+    mutating func unread(_ text: String) {
+        buffer.insert(contentsOf: Array(text.utf8), at: 0)
+        scanned = 0
+        decoded = ""
+        decodedCount = 0
     }
 
     /// Waits until the program closes the connection, ignoring what it sends; false if it stays open.

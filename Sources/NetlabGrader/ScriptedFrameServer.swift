@@ -1,5 +1,6 @@
 import NetlabSockets
 import NetlabTopics
+
 /// One reply a scripted frame server sends, and how it cuts the bytes on the way (framed-client exercise).
 public struct ScriptedReply: Sendable, Decodable {
     /// How the frame's bytes are written.
@@ -58,12 +59,15 @@ public struct ScriptedReply: Sendable, Decodable {
 
 /// The grader's rexec server for the framed-client exercise: answers the n-th request with the n-th
 /// scripted reply, cutting the bytes the way the reply says, and records the requests.
-final class ScriptedFrameServer: Sendable {
+final class ScriptedFrameServer: StreamServer {
     let replies: [ScriptedReply]
     let onMessage: @Sendable (Message) -> Void
     /// Called as each client connects, so the grader can tell a client that never connected.
     let onConnect: @Sendable () -> Void
-    private let listener: Socket
+    let listener: Socket
+    /// Nobody reads this server's log: what the client did is judged from the requests recorded.
+    let console = Console.capture()
+    var logsArrivals: Bool { false }
 
     init(
         host: String, replies: [ScriptedReply], onConnect: @escaping @Sendable () -> Void = {},
@@ -75,17 +79,8 @@ final class ScriptedFrameServer: Sendable {
         listener = try Socket.listening(host: host, port: 0)
     }
 
-    var localAddress: SocketAddress { get throws { try listener.localAddress } }
-
-    func run() async throws {
-        try await listener.acceptEach(logErrorsTo: Console.capture()) { client in await self.serve(client) }
-    }
-
-    func close() { listener.close() }
-
-    private func serve(_ client: Socket) async {
+    func converse(with client: Socket) async {
         onConnect()
-        defer { client.close() }
         var reader = LineReader(client)
         var next = 0
         do {

@@ -36,13 +36,15 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         var onReadable: (@Sendable () -> Void)?
     }
 
+    /// When a waiter times out. Ordered by instant, then by waiter: two deadlines are equal only when
+    /// they are the same waiter's, and never both less than each other.
     private struct Deadline: Comparable {
         let instant: ContinuousClock.Instant
         let fd: Int32
         let id: UInt64
         let direction: Direction
-        static func < (a: Deadline, b: Deadline) -> Bool { a.instant < b.instant }
-        static func == (a: Deadline, b: Deadline) -> Bool { a.id == b.id }
+        static func < (a: Deadline, b: Deadline) -> Bool { (a.instant, a.id) < (b.instant, b.id) }
+        static func == (a: Deadline, b: Deadline) -> Bool { a.instant == b.instant && a.id == b.id }
     }
 
     private struct State {
@@ -129,7 +131,9 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
     /// Waits until the socket has had an event since `seen`, or until `deadline`.
     ///
     /// Throws `WaitTimeout` at the deadline and `CancellationError` when the task is cancelled
-    /// or the socket is closed.
+    /// or the socket is closed. One task at a time may wait on each direction of a socket: a second
+    /// would take the first's place and leave it waiting for ever, so it stops a debug build and gets
+    /// `SocketError.concurrentWait` in a release one.
     func wait(
         _ fd: Int32, _ direction: Direction, since seen: UInt64, until deadline: ContinuousClock.Instant? = nil
     ) async throws {
@@ -139,32 +143,43 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
         try await withTaskCancellationHandler {
             try await withUnsafeThrowingContinuation { (continuation: UnsafeContinuation<Void, any Error>) in
-                let outcome: Result<Void, any Error>? = state.withLock { state in
-                    guard var registration = state[fd] else { return .failure(CancellationError()) }
+                let outcome: WaitStart = state.withLock { state in
+                    guard var registration = state[fd] else { return .resume(.failure(CancellationError())) }
                     let count = direction == .read ? registration.readEvents : registration.writeEvents
-                    if count != seen { return .success(()) }
-                    if Task.isCancelled { return .failure(CancellationError()) }
+                    if count != seen { return .resume(.success(())) }
+                    if Task.isCancelled { return .resume(.failure(CancellationError())) }
+                    let current = direction == .read ? registration.reader : registration.writer
+                    if current != nil {
+                        assertionFailure("two tasks wait to \(direction) descriptor \(fd) at once")
+                        return .resume(.failure(SocketError.concurrentWait(direction: "\(direction)")))
+                    }
                     let waiter = Waiter(id: id, continuation: continuation)
                     if direction == .read { registration.reader = waiter } else { registration.writer = waiter }
                     state[fd] = registration
-                    if let deadline {
-                        state.deadlines.insert(Deadline(instant: deadline, fd: fd, id: id, direction: direction))
-                        if state.isSleeping {
-                            state.isSleeping = false
-                            return nil  // the doorbell below makes the loop notice the new deadline
-                        }
-                    }
-                    return nil
+                    guard let deadline else { return .waits }
+                    state.deadlines.insert(Deadline(instant: deadline, fd: fd, id: id, direction: direction))
+                    // A sleeping loop computed its timeout without this deadline: wake it to see it. A loop
+                    // that is awake computes its next timeout after this, under the same lock.
+                    guard state.isSleeping else { return .waits }
+                    state.isSleeping = false
+                    return .waitsAndWakesLoop
                 }
-                if let outcome {
-                    continuation.resume(with: outcome)
-                } else if deadline != nil {
-                    Syscalls.ring(doorbell)
+                switch outcome {
+                case .resume(let result): continuation.resume(with: result)
+                case .waits: break
+                case .waitsAndWakesLoop: Syscalls.ring(doorbell)
                 }
             }
         } onCancel: {
             self.resumeWaiter(fd: fd, id: id, direction: direction, with: CancellationError())
         }
+    }
+
+    /// What `wait` does once it has looked at the socket.
+    private enum WaitStart {
+        case resume(Result<Void, any Error>)
+        case waits
+        case waitsAndWakesLoop
     }
 
     private func resumeWaiter(fd: Int32, id: UInt64, direction: Direction, with error: any Error) {

@@ -126,29 +126,6 @@ extension Socket {
 }
 
 extension Socket {
-    /// A listener's whole life: accept clients until cancelled, serving each in a task of its own on the
-    /// loop that watches its socket. An accept that fails (out of file descriptors, say) is logged and
-    /// retried after a breath; one client never stops the server. `TCPServer.run` spells the same loop
-    /// out for lessons/03-tcp-sockets.md.
-    public func acceptEach(
-        logErrorsTo log: any LogSink, _ serve: @escaping @Sendable (Socket) async -> Void
-    ) async throws {
-        try await withTaskExecutorPreference(loop) {
-            try await withThrowingDiscardingTaskGroup { group in
-                while !Task.isCancelled {
-                    let client: Socket
-                    do {
-                        client = try await self.accept()
-                    } catch let error as SocketError {
-                        try await Self.recover(afterFailedAccept: error, logTo: log)
-                        continue
-                    }
-                    group.addTask(executorPreference: client.loop) { await serve(client) }
-                }
-            }
-        }
-    }
-
     /// After a failed accept: log it, at most once a second so a flood of clients cannot flood the log,
     /// then breathe when the cause may last (out of descriptors). A client turned away needs no pause.
     public static func recover(afterFailedAccept error: SocketError, logTo log: any LogSink) async throws {

@@ -487,6 +487,9 @@ public final class Socket: @unchecked Sendable {
 
     /// Closes the socket (close(2)); a task waiting on it is cancelled. Safe to call more than once, from
     /// any task: the descriptor itself is closed once the operations still using it have returned.
+    /// Whether `close()` has been called.
+    public var isClosed: Bool { usage.load(ordering: .relaxed) & 1 != 0 }
+
     public func close() {
         // Marked closed and held in one step: `fd` stays this socket's until deregistered.
         var current = usage.load(ordering: .relaxed)

@@ -38,6 +38,8 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
     case unixPathNotSocket(path: String)
     /// Nothing listens on a Unix socket path: no file there (ENOENT), or a file left by a stopped server.
     case unixNothingListening(path: String, code: Int32)
+    /// A second task waited to read (or write) a socket another task already waits on: a bug in netlab.
+    case concurrentWait(direction: String)
 
     /// The transport a message talks about.
     public enum Transport: String, Sendable {
@@ -111,6 +113,8 @@ public enum SocketError: Error, Equatable, CustomStringConvertible {
             code == ENOENT
                 ? "no socket at \(path) (ENOENT) — start the server first, or check --unix"
                 : "nothing is listening on \(path) (ECONNREFUSED) — its server has stopped; start it again, or check --unix"
+        case .concurrentWait(let direction):
+            "two tasks waited to \(direction) one socket at once, which netlab never does — please report this bug"
         }
     }
 

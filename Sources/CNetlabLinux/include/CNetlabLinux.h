@@ -1,5 +1,5 @@
 // The Linux calls Swift's Glibc module does not expose: epoll, eventfd and accept4 for the socket core
-// (Sources/NetlabKit/Sockets/), and pipe2 and the supervised spawn for the grader's spawner
+// (Sources/NetlabSockets/), and pipe2 and the supervised spawn for the grader's spawner
 // (Sources/NetlabKit/Grader/ChildProcess.swift).
 #ifndef CNETLAB_EPOLL_H
 #define CNETLAB_EPOLL_H
@@ -69,6 +69,9 @@ void cnetlab_remove_tracked_folders(void);
 /// `cnetlab_kill_tracked_children`), remove every tracked folder, then _exit(128 + signal).
 /// A C handler, because only async-signal-safe work may happen inside a signal handler.
 void cnetlab_install_interrupt_handler(void);
+/// A graceful stop: the first SIGINT or SIGTERM writes its number as one byte to `write_end`; a second
+/// one, or SIGHUP, is an interrupt as with `cnetlab_install_interrupt_handler`.
+void cnetlab_install_stop_handler(int write_end);
 
 // Swift sees glibc's RLIMIT_NPROC and RLIMIT_NOFILE as macros it cannot import: all are named here.
 static const int cnetlab_RLIMIT_NPROC = RLIMIT_NPROC;

@@ -1,5 +1,6 @@
 import NetlabGrader
 import NetlabTopics
+
 /// `netlab bench rr`, `netlab bench idle` and `netlab bench fanout`: the load generators behind the README's
 /// performance figures.
 enum BenchCommand {

@@ -137,8 +137,7 @@ enum ChatCommand {
                     if !text.allSatisfy(\.isWhitespace) { server.announce(text) }
                 }
             }.start()
-            try await server.run()
-            return 0
+            return try await ServerLifetime.serve(server, console: invocation.console)
         })
 
     static let client = Command(

@@ -34,8 +34,7 @@ enum CommandServerCommand {
                 host: invocation.string("host")!, port: invocation.int("port"), folder: folder,
                 console: invocation.console)
             ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
-            try await server.run()
-            return 0
+            return try await ServerLifetime.serve(server, console: invocation.console)
         })
 
     static let client = Command(

@@ -1,5 +1,6 @@
 import NetlabSockets
 import NetlabTopics
+
 /// `netlab daytime server` and `netlab daytime client` (RFC 867; seed 001 exercise 16-6).
 enum DaytimeCommand {
     /// Where netlab serves daytime when port 13 needs root: 13, moved above 1024.

@@ -1,4 +1,5 @@
 import NetlabTopics
+
 /// `netlab demo`: servers and clients on loopback, every message shown (the demo itself: LoopbackDemo).
 enum DemoCommand {
     static let command = Command(

@@ -1,4 +1,5 @@
 import NetlabTopics
+
 /// `netlab framing demo`: the sticky-packets demo of seed 004 (the demo itself: FramingDemo).
 enum FramingCommand {
     static let command = Command(

@@ -1,4 +1,5 @@
 import NetlabTopics
+
 /// `netlab lessons` and `netlab lesson N`.
 enum LessonsCommand {
     static let list = Command(

@@ -66,8 +66,7 @@ enum RexecCommand {
                 maxOutput: invocation.int("max-output"), maxCommands: invocation.int("max-commands"),
                 console: invocation.console)
             ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
-            try await server.run()
-            return 0
+            return try await ServerLifetime.serve(server, console: invocation.console)
         })
 
     static let client = Command(

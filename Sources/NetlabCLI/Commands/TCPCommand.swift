@@ -1,4 +1,5 @@
 import NetlabTopics
+
 /// `netlab tcp server` and `netlab tcp client`.
 enum TCPCommand {
     static let command = Command(
@@ -22,8 +23,7 @@ enum TCPCommand {
                 logsConnections: !invocation.flag("quiet"))
             ServerOptions.announce(
                 try server.localAddress, transport: UnixSocketOption.transport(endpoint, "tcp"), invocation: invocation)
-            try await server.run()
-            return 0
+            return try await ServerLifetime.serve(server, console: invocation.console)
         })
 
     static let client = Command(

@@ -1,4 +1,5 @@
 import NetlabTopics
+
 /// `netlab udp server` and `netlab udp client`.
 enum UDPCommand {
     static let command = Command(

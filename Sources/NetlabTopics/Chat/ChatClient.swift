@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// The multi-user chat client: logs in to a chat server (rooms, 16-9/10, or direct, seed 003), then
 /// sends what its user types and shows what arrives, both at once (full duplex).
 ///

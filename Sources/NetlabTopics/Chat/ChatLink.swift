@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// One chat connection, seen from a chat program (`ChatPeer`, `ChatClient`): a task of its own reads
 /// its lines and writes, in order, the lines put in its outbox; that task alone closes the socket,
 /// once both directions are done, so no descriptor is closed while another task still uses it.

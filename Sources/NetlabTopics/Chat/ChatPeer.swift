@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// Two-party chat, seed 001's 16-7 (half duplex) and 16-8 (full duplex): one side listens, the other
 /// connects, and each types lines to the other.
 ///

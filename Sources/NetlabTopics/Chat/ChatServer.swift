@@ -5,7 +5,7 @@ import Synchronization
 ///
 /// Each client has a task that reads its lines and a writer that drains its outbox, so a slow reader
 /// never stalls anyone else. Read it with lessons/10-chat-server.md.
-public final class ChatServer: Sendable {
+public final class ChatServer: StreamServer {
     /// The two protocols, each exactly as its seed.
     public enum ChatProtocol: String, Sendable, CaseIterable {
         /// First line `username room`; `success` or `reuse`; lines go to the room as `[ctime] username: text`.
@@ -26,7 +26,7 @@ public final class ChatServer: Sendable {
     /// Whether joins, leaves and refusals are logged on stderr (`--quiet` turns them off).
     public let logsConnections: Bool
     let directory = ChatDirectory()
-    private let listener: Socket
+    public let listener: Socket
 
     /// TCP keepalive on every client: after a minute of silence the kernel probes every 10 s and
     /// gives up after 3 unanswered probes, so a client that vanished (its machine off, its network
@@ -50,14 +50,8 @@ public final class ChatServer: Sendable {
         listener = try Socket.listening(host: host, port: port)
     }
 
-    public var localAddress: SocketAddress { get throws { try listener.localAddress } }
-
-    /// Accepts clients until cancelled.
-    public func run() async throws {
-        try await listener.acceptEach(logErrorsTo: console) { client in await self.serve(client) }
-    }
-
-    public func close() { listener.close() }
+    /// The chat server logs joins and leaves itself, with the member's name.
+    public var logsArrivals: Bool { false }
 
     /// A notice from the server's operator (seed 003's `tsend`), to everyone connected.
     public func announce(_ text: String) {
@@ -72,7 +66,7 @@ public final class ChatServer: Sendable {
 
     // MARK: One client
 
-    func serve(_ socket: Socket) async {
+    public func converse(with socket: Socket) async {
         let peer = socket.peerDescription
         try? socket.setKeepAlive(
             idle: Self.keepAlive.idle, interval: Self.keepAlive.interval, count: Self.keepAlive.count)

@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// Two-party chat over UDP (seed 003): no connection, no turns, and each message is one datagram.
 ///
 /// The seed sends typed lines on one thread and prints what arrives on another; here both are events

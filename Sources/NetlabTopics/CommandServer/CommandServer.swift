@@ -7,10 +7,10 @@ import NetlabSockets
 /// `date` answers the server's time in ctime form, `os` the operating system's name and release,
 /// `ls` the file names of the served folder as one JSON array, sorted; anything else gets the timestamp
 /// reply `[ctime] text`. Every reply is one line. Read it with lessons/08-command-servers.md.
-public final class CommandServer: Sendable {
+public final class CommandServer: StreamServer {
     public let folder: String
     public let console: Console
-    private let listener: Socket
+    public let listener: Socket
 
     /// socket, bind, listen.
     public init(host: String, port: Int, folder: String, console: Console) throws {
@@ -19,43 +19,22 @@ public final class CommandServer: Sendable {
         listener = try Socket.listening(host: host, port: port)
     }
 
-    public var localAddress: SocketAddress { get throws { try listener.localAddress } }
-
-    /// Accepts clients until cancelled, each in its own task.
-    public func run() async throws {
-        try await listener.acceptEach(logErrorsTo: console) { client in await self.serve(client) }
-    }
-
-    public func close() { listener.close() }
-
     /// The longest request answered; a longer line gets one error.
     static let maxRequestBytes = 4096
 
     /// One client: receive a request, send its answer, until the client leaves.
-    func serve(_ client: Socket) async {
-        let peer = client.peerDescription
-        console.log("connected from \(peer)")
-        defer {
-            client.close()
-            console.log("closed \(peer)")
-        }
-        do {
-            var reader = LineReader(client, maxLineBytes: Self.maxRequestBytes)
-            while let request = try await reader.next() {
-                guard request.ending == .overlong else {
-                    try await client.send(answer(to: request.string) + "\n")
-                    continue
-                }
-                // One answer per request, at once; the rest of the line, up to its line end, is read and
-                // dropped, never run (the reader does not let a pause end an overlong line).
-                try await client.send("error: a request is at most \(Self.maxRequestBytes) bytes\n")
-                var rest = request
-                while rest.ending == .overlong, let next = try await reader.next() { rest = next }
+    public func converse(with client: Socket) async throws {
+        var reader = LineReader(client, maxLineBytes: Self.maxRequestBytes)
+        while let request = try await reader.next() {
+            guard request.ending == .overlong else {
+                try await client.send(answer(to: request.string) + "\n")
+                continue
             }
-        } catch is CancellationError {
-            return
-        } catch {
-            console.logClientError(error, peer: peer)
+            // One answer per request, at once; the rest of the line, up to its line end, is read and
+            // dropped, never run (the reader does not let a pause end an overlong line).
+            try await client.send("error: a request is at most \(Self.maxRequestBytes) bytes\n")
+            var rest = request
+            while rest.ending == .overlong, let next = try await reader.next() { rest = next }
         }
     }
 

@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// An RFC 867 daytime client: asks a server for the time and prints it.
 public struct DaytimeClient: Sendable {
     public let host: String

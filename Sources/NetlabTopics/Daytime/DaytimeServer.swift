@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// An RFC 867 daytime server (seed 001, exercise 16-6): the date and time as one line of text, over UDP and TCP.
 ///
 /// UDP: any datagram is answered with the time. TCP: the time is sent as soon as a client connects,

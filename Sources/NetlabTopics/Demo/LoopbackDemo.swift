@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// `netlab demo`: a server and a client on loopback, and every message between them, as a student sees it.
 package enum LoopbackDemo {
     package static func run(console: Console) async throws {

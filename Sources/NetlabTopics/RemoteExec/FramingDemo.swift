@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// `netlab framing demo`: sticky packets [粘包] happening on loopback, then the fix (seed 004).
 ///
 /// Everything runs in this process over a real TCP connection, so what each `recv` returns is what

@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// How one allowed program reads its command line, so the policy sees it as the program will.
 ///
 /// The default programs are GNU coreutils, which read options with getopt_long(3): `-abc` is three

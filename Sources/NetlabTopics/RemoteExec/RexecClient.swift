@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// Seed 004's remote command client: send a command line, read one reply frame, show stdout and stderr.
 public struct RexecClient: Sendable {
     public let host: String

@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// The header of a remote command's reply frame (seed 004's `total_size`, and what netlab adds).
 public struct RexecHeader: Codable, Sendable, Equatable {
     /// Payload bytes: stdout's then stderr's.

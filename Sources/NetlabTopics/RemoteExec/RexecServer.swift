@@ -7,14 +7,14 @@ import Synchronization
 /// Read it with lessons/07-sticky-packets.md and lessons/08-command-servers.md: socket, bind, listen, accept;
 /// then for each command line received, check it against the policy, run it, and send one frame
 /// back: a 4-byte big-endian header length, the JSON header, then stdout and stderr.
-public final class RexecServer: Sendable {
+public final class RexecServer: StreamServer {
     public let policy: CommandPolicy
     public let timeout: Duration
     public let maxOutput: Int
     /// The most commands running at once; a request beyond it is refused at once.
     public let maxCommands: Int
     public let console: Console
-    private let listener: Socket
+    public let listener: Socket
     private let running = Mutex(0)
 
     /// The longest command line accepted.
@@ -32,62 +32,43 @@ public final class RexecServer: Sendable {
         listener = try Socket.listening(host: host, port: port)
     }
 
-    public var localAddress: SocketAddress { get throws { try listener.localAddress } }
-
     /// How many commands are running now.
     public var runningCommands: Int { running.withLock { $0 } }
 
-    public func run() async throws {
-        try await listener.acceptEach(logErrorsTo: console) { client in await self.serve(client) }
-    }
-
-    public func close() { listener.close() }
-
     /// One client: receive a command line, run it, send its reply frame, until the client leaves.
-    func serve(_ client: Socket) async {
+    public func converse(with client: Socket) async throws {
         let peer = client.peerDescription
-        console.log("connected from \(peer)")
-        defer {
-            client.close()
-            console.log("closed \(peer)")
-        }
-        do {
-            var reader = LineReader(client, maxLineBytes: Self.maxLineBytes)
-            while let request = try await reader.next() {
-                let reply: RexecReply
-                switch request.ending {
-                case .closed:
-                    console.log("\(peer): closed in the middle of a command line; nothing was run")
-                    return
-                case .overlong:
-                    // Refused at once, whole; the rest of the line, up to its line end, is read and dropped
-                    // (the reader lets no pause end it), so no command runs from part of a request.
-                    let refusal = RexecReply.refusal(
-                        "the command line is longer than \(Self.maxLineBytes) bytes", status: 126)
-                    try await client.send(refusal.frame.bytes)
-                    var rest = request
-                    while rest.ending == .overlong, let next = try await reader.next() { rest = next }
-                    continue
-                case .lineEnd, .pause:
-                    guard let line = String(validating: request.text, as: UTF8.self) else {
-                        reply = .refusal("the command line is not UTF-8 text", status: 126)
-                        break
-                    }
-                    // Every request gets one reply frame, a blank one too: its client is waiting for it.
-                    if line.trimmingCharacters(in: .whitespaces).isEmpty {
-                        reply = .refusal("empty command — send a command line such as 'ls'", status: 126)
-                        break
-                    }
-                    reply = await execute(line, for: client)
-                    // Escaped: a refused line may hold control characters meant for the operator's terminal.
-                    console.log("\(peer): \(TerminalText.escaped(line)) → exit status \(reply.exitStatus)")
+        var reader = LineReader(client, maxLineBytes: Self.maxLineBytes)
+        while let request = try await reader.next() {
+            let reply: RexecReply
+            switch request.ending {
+            case .closed:
+                console.log("\(peer): closed in the middle of a command line; nothing was run")
+                return
+            case .overlong:
+                // Refused at once, whole; the rest of the line, up to its line end, is read and dropped
+                // (the reader lets no pause end it), so no command runs from part of a request.
+                let refusal = RexecReply.refusal(
+                    "the command line is longer than \(Self.maxLineBytes) bytes", status: 126)
+                try await client.send(refusal.frame.bytes)
+                var rest = request
+                while rest.ending == .overlong, let next = try await reader.next() { rest = next }
+                continue
+            case .lineEnd, .pause:
+                guard let line = String(validating: request.text, as: UTF8.self) else {
+                    reply = .refusal("the command line is not UTF-8 text", status: 126)
+                    break
                 }
-                try await client.send(reply.frame.bytes)
+                // Every request gets one reply frame, a blank one too: its client is waiting for it.
+                if line.trimmingCharacters(in: .whitespaces).isEmpty {
+                    reply = .refusal("empty command — send a command line such as 'ls'", status: 126)
+                    break
+                }
+                reply = await execute(line, for: client)
+                // Escaped: a refused line may hold control characters meant for the operator's terminal.
+                console.log("\(peer): \(TerminalText.escaped(line)) → exit status \(reply.exitStatus)")
             }
-        } catch is CancellationError {
-            return
-        } catch {
-            console.logClientError(error, peer: peer)
+            try await client.send(reply.frame.bytes)
         }
     }
 

@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// What the course's TCP and UDP servers answer: `--reply timestamp|echo|upper|hello`.
 ///
 /// Every reply ends the way its message ended: a line gets its line end back, and a message sent with

@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// The course's TCP client (seed 000's tsTclnt.py): send each line typed, print each reply,
 /// and stop at an empty line or the end of input.
 public struct TCPClient: Sendable {

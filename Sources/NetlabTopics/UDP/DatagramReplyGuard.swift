@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// Decides which datagrams a UDP server may answer, so that no datagram can start a reply loop.
 ///
 /// UDP has no handshake: a datagram's source address is whatever its sender wrote, so one forged

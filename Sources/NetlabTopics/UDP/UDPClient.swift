@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// The course's UDP client (seed 000's tsUclnt.py), with what UDP lacks: a timeout and retries.
 public struct UDPClient: Sendable {
     public let endpoint: Endpoint

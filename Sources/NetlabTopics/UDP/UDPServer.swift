@@ -1,4 +1,5 @@
 import NetlabSockets
+
 /// The course's UDP server (seed 000's tsUserv.py, seed 002's hello server).
 ///
 /// Read it next to lessons/04-udp-sockets.md: socket and bind in `init`, then `run` is the whole lesson:

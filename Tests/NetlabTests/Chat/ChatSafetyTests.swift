@@ -184,7 +184,7 @@ struct ChatSafetyTests {
             async let accepted = listener.accept()
             var client = try await LineClient.connect(port: try listener.localAddress.port)
             let connection = try await accepted
-            let serving = Task { await chat.server.serve(connection) }
+            let serving = Task { await chat.server.converse(with: connection) }
             try await client.send("alice lobby\n")
             #expect(try await client.readLine() == "success")
             let settings = try #require(try connection.keepAlive(), "SO_KEEPALIVE is off")

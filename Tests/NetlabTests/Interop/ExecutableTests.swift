@@ -17,8 +17,7 @@ struct ExecutableTests {
             #expect(try await client.readLine() == "SHOUT")
             client.close()
         }
-        try await Task.sleep(for: .milliseconds(200))
-        #expect(server.stderr.contains("connected from 127.0.0.1:"))
+        try await waitFor("connected from 127.0.0.1:", in: { server.stderr })
     }
 
     @Test("a server started with SIGTERM blocked (as Foundation's Process starts it) still stops at once on SIGTERM")
