@@ -12,7 +12,7 @@ public struct ExerciseLibrary: Sendable {
     public static func located() throws -> ExerciseLibrary {
         guard let folder = ProjectFolder.locate("exercises") else {
             throw RuntimeError(
-                "cannot find the exercises/ folder — run netlab from its checkout, or set NETLAB_HOME to the checkout's path"
+                "cannot find the exercises/ folder — install netlab with scripts/install.sh, run it from its checkout, or set NETLAB_HOME to the checkout's path"
             )
         }
         return ExerciseLibrary(folder: folder)

@@ -18,7 +18,7 @@ public struct LessonLibrary: Sendable {
     public static func located() throws -> LessonLibrary {
         guard let folder = ProjectFolder.locate("lessons") else {
             throw RuntimeError(
-                "cannot find the lessons/ folder — run netlab from its checkout, or set NETLAB_HOME to the checkout's path"
+                "cannot find the lessons/ folder — install netlab with scripts/install.sh, run it from its checkout, or set NETLAB_HOME to the checkout's path"
             )
         }
         return LessonLibrary(folder: folder)
