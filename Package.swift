@@ -62,7 +62,9 @@ let package = Package(
         ),
         .testTarget(
             name: "NetlabTests",
-            dependencies: ["NetlabIP", "NetlabSockets", "NetlabProcesses", "NetlabTopics", "NetlabGrader", "NetlabCLI"],
+            dependencies: [
+                "NetlabIP", "NetlabSockets", "NetlabProcesses", "NetlabTopics", "NetlabGrader", "NetlabCLI",
+            ],
             exclude: ["Fixtures"],  // Python programs the grader tests run, not sources
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

@@ -88,13 +88,4 @@ public struct SubnetPlan<Address: IPAddress>: Sendable {
         guard last.last < parent.last else { return [] }
         return IPAddressRange(first: Address(bits: last.last.bits + 1), last: parent.last).networks
     }
-
-    init(
-        parent: IPNetwork<Address>, request: Request, subnets: [Subnet], unused: [IPNetwork<Address>]
-    ) {
-        self.parent = parent
-        self.request = request
-        self.subnets = subnets
-        self.unused = unused
-    }
 }

@@ -326,7 +326,9 @@ public final class Socket: @unchecked Sendable {
     }
 
     /// Receives one datagram and who sent it (recvfrom(2)). Throws `WaitTimeout` after `deadline`.
-    package func receiveDatagram(deadline: ContinuousClock.Instant?) async throws -> (bytes: [UInt8], sender: SocketAddress) {
+    package func receiveDatagram(deadline: ContinuousClock.Instant?) async throws -> (
+        bytes: [UInt8], sender: SocketAddress
+    ) {
         guard hold() else { throw receiveError(EBADF) }
         defer { release() }
         while true {

@@ -5,7 +5,8 @@ import NetlabTopics
 /// performance figures.
 enum BenchCommand {
     static let command = Command(
-        "bench", summary: "Measure a server: round trips per second and latency, idle connections held, or chat fan-out.",
+        "bench",
+        summary: "Measure a server: round trips per second and latency, idle connections held, or chat fan-out.",
         discussion: "A benchmark, run in release mode against a server in another process (see benchmarks/run.sh).",
         examples: ["netlab bench rr --port 21567 --connections 50 --duration 5"],
         subcommands: [roundTrips, idle, fanout])

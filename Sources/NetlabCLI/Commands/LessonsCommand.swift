@@ -10,7 +10,8 @@ enum LessonsCommand {
             let width = lessons.map { String($0.number).count }.max() ?? 1
             for lesson in lessons {
                 let number = String(lesson.number)
-                invocation.console.out(String(repeating: " ", count: width - number.count) + "\(number)  \(lesson.title)")
+                invocation.console.out(
+                    String(repeating: " ", count: width - number.count) + "\(number)  \(lesson.title)")
             }
             return 0
         })

@@ -33,7 +33,10 @@ package struct FanoutBenchmark: Sendable {
     let messageBytes: Int
     let serverPID: Int32?
 
-    package init(host: String, port: Int, clients: Int, rooms: Int, login: Login, inFlight: [Int], duration: Duration, warmup: Duration, maxMessages: Int, messageBytes: Int, serverPID: Int32?) {
+    package init(
+        host: String, port: Int, clients: Int, rooms: Int, login: Login, inFlight: [Int], duration: Duration,
+        warmup: Duration, maxMessages: Int, messageBytes: Int, serverPID: Int32?
+    ) {
         self.host = host
         self.port = port
         self.clients = clients

@@ -18,7 +18,10 @@ package struct RoundTripBenchmark: Sendable {
     /// The server's process, to report the CPU time it spends per round trip.
     var serverPID: Int32? = nil
 
-    package init(host: String, port: Int, connections: Int, duration: Duration, warmup: Duration, message: String, serverPID: Int32? = nil) {
+    package init(
+        host: String, port: Int, connections: Int, duration: Duration, warmup: Duration, message: String,
+        serverPID: Int32? = nil
+    ) {
         self.host = host
         self.port = port
         self.connections = connections

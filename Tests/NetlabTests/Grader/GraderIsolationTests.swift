@@ -286,7 +286,9 @@ struct GraderIsolationTests {
                 os.execve(sys.argv[1], sys.argv[1:], {'PATH': '/usr/bin:/bin', 'HOME': '/tmp', 'NO_COLOR': '1'})
                 """
             let python = try #require(
-                ["/usr/bin/python3", "/usr/local/bin/python3"].first { FileManager.default.isExecutableFile(atPath: $0) })
+                ["/usr/bin/python3", "/usr/local/bin/python3"].first {
+                    FileManager.default.isExecutableFile(atPath: $0)
+                })
             let started = ContinuousClock.now
             let grader = try TestProcess(
                 python,

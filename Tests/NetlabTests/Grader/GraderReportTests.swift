@@ -12,7 +12,8 @@ private enum ReportPaths {
 }
 
 @Suite(
-    "Grade reports: times, checks not run, the program's output and cost", .machineShare, .enabled(if: Tools.isInstalled("python3")))
+    "Grade reports: times, checks not run, the program's output and cost", .machineShare,
+    .enabled(if: Tools.isInstalled("python3")))
 struct GraderReportTests {
     /// A program that prints a line and exits at once, never listening.
     private static let quitter = ["python3", "-c", "import sys; print('bye from the program'); sys.exit(2)"]
@@ -142,17 +143,17 @@ struct GradescopeBatchTests {
     func oneResultsFilePerSubmission() async throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("netlab-gs-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: root) }
-        let class_ = root.appendingPathComponent("class")
+        let classFolder = root.appendingPathComponent("class")
         for student in ["alice", "bob"] {
-            let folder = class_.appendingPathComponent(student)
+            let folder = classFolder.appendingPathComponent(student)
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             try FileManager.default.copyItem(
                 atPath: ReportPaths.good + "/udp_server.py", toPath: folder.appendingPathComponent("server.py").path)
         }
-        try Data("print('no server here')\n".utf8).write(to: class_.appendingPathComponent("bob/server.py"))
+        try Data("print('no server here')\n".utf8).write(to: classFolder.appendingPathComponent("bob/server.py"))
         let results = root.appendingPathComponent("gradescope")
         let run = await runCLI([
-            "grade", "hello-udp", "--batch", class_.path, "--cmd", "python3 {dir}/server.py hello {port}",
+            "grade", "hello-udp", "--batch", classFolder.path, "--cmd", "python3 {dir}/server.py hello {port}",
             "--format", "gradescope", "--output", results.path,
         ])
         #expect(run.status == 0, "\(run.err)")

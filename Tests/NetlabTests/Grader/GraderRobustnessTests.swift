@@ -110,14 +110,19 @@ struct GraderRobustnessTests {
         let run = try await GradeSlots.shared.run {
             try await timed {
                 try await runNetlab(
-                    ["grade", "hello-tcp", "--timeout", "5", "--format", "json", "--", "python3", "server.py", "{port}"],
+                    [
+                        "grade", "hello-tcp", "--timeout", "5", "--format", "json", "--", "python3", "server.py",
+                        "{port}",
+                    ],
                     directory: scratch.path, limit: 15)
             }
         }
         #expect(run.seconds < 5 + 3, "took \(run.seconds) s")
         #expect(run.status == 1, "a single grade that lost points exits 1")
         let first = try messages(run.out).first ?? ""
-        #expect(first.hasPrefix("client a: expected 'Welcome!', but the reply never ended: more than 64 KiB came"), "\(first)")
+        #expect(
+            first.hasPrefix("client a: expected 'Welcome!', but the reply never ended: more than 64 KiB came"),
+            "\(first)")
         // The flood is gigabytes a second; netlab holds at most a reply's 64 KiB and one read of it.
         #expect(run.peakKilobytes > 0 && run.peakKilobytes < 150_000, "peak memory \(run.peakKilobytes) KiB")
     }
@@ -196,14 +201,16 @@ struct GraderRobustnessTests {
                  "steps": [{"do": "connect"}, {"do": "expect_open", "within": 20}]}]}
                 """.utf8))
         // Timed inside the slot: waiting for a free slot behind other tests is not the grade's time.
-        let (report, took) = try await GradeSlots.shared.run { try await timed {
-            let started = ContinuousClock.now
-            let report = try await Grader(
-                exercise: exercise, command: ["python3", Fixtures.good + "/hello_tcp_server.py", "{port}"],
-                totalTimeout: .seconds(2)
-            ).grade()
-            return (report, ContinuousClock.now - started)
-        } }
+        let (report, took) = try await GradeSlots.shared.run {
+            try await timed {
+                let started = ContinuousClock.now
+                let report = try await Grader(
+                    exercise: exercise, command: ["python3", Fixtures.good + "/hello_tcp_server.py", "{port}"],
+                    totalTimeout: .seconds(2)
+                ).grade()
+                return (report, ContinuousClock.now - started)
+            }
+        }
         // Cancelled at the limit, not left spinning until the wall gives up on it (2 s more) or the 20 s pass.
         #expect(took < .milliseconds(3500), "took \(took)")
         #expect(!report.results[0].passed)
@@ -248,7 +255,8 @@ struct GraderRobustnessTests {
             try await timed {
                 try await runNetlab(
                     [
-                        "grade", "hello-tcp", "--batch", scratch.path + "/class", "--cmd", "python3 {dir}/server.py {port}",
+                        "grade", "hello-tcp", "--batch", scratch.path + "/class", "--cmd",
+                        "python3 {dir}/server.py {port}",
                         "--jobs", "2", "--timeout", "3", "--format", "csv",
                     ], limit: 30)
             }

@@ -509,7 +509,9 @@ struct GraderTests {
         ] {
             #expect(Matcher.currentTime.matches(text, now: now), "\(text)")
         }
-        for text in ["Sun, 05 Dec 2026 19:05:58 -0500", "Sat, 06 Dec 2026 08:05:58 +0800", "Sat Dec  6 00:05:58 UTC 2026"] {
+        for text in [
+            "Sun, 05 Dec 2026 19:05:58 -0500", "Sat, 06 Dec 2026 08:05:58 +0800", "Sat Dec  6 00:05:58 UTC 2026",
+        ] {
             #expect(!Matcher.currentTime.matches(text, now: now), "\(text)")
         }
     }

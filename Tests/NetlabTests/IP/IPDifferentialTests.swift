@@ -7,15 +7,15 @@ import Testing
 struct PythonOracle: Decodable, Sendable {
     struct IPv4Case: Decodable, Sendable {
         let input, network, broadcast, netmask, hostmask: String
-        let first_host, last_host: String
-        let host_count, num_addresses: Int
-        let is_multicast, is_loopback, is_link_local: Bool
+        let firstHost, lastHost: String
+        let hostCount, numAddresses: Int
+        let isMulticast, isLoopback, isLinkLocal: Bool
     }
 
     struct IPv6Case: Decodable, Sendable {
-        let input, compressed, exploded, network, network_exploded, last_exploded, num_addresses: String
-        let is_multicast, is_loopback, is_link_local: Bool
-        let ipv4_mapped: String?
+        let input, compressed, exploded, network, networkExploded, lastExploded, numAddresses: String
+        let isMulticast, isLoopback, isLinkLocal: Bool
+        let ipv4Mapped: String?
     }
 
     struct SummaryCase: Decodable, Sendable {
@@ -39,10 +39,10 @@ struct PythonOracle: Decodable, Sendable {
     let seed: Int
     let ipv4: [IPv4Case]
     let ipv6: [IPv6Case]
-    let summaries_v4: [SummaryCase]
-    let summaries_v6: [SummaryCase]
-    let ranges_v4: [RangeCase]
-    let ranges_v6: [RangeCase]
+    let summariesV4: [SummaryCase]
+    let summariesV6: [SummaryCase]
+    let rangesV4: [RangeCase]
+    let rangesV6: [RangeCase]
     let mutations: [MutationCase]
 
     /// The oracle's answers, or nil (with the reason printed) when python3 is missing or fails.
@@ -54,8 +54,10 @@ struct PythonOracle: Decodable, Sendable {
             return nil
         }
         let script = IPTestSupport.scripts.appendingPathComponent("ipaddress_oracle.py").path
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase  // Python's first_host is firstHost here
         guard let output = IPTestSupport.blockingOutput(of: python, [script, "--seed", "4"]),
-            let oracle = try? JSONDecoder().decode(PythonOracle.self, from: Data(output.utf8))
+            let oracle = try? decoder.decode(PythonOracle.self, from: Data(output.utf8))
         else {
             print("skipping: \(script) did not produce its JSON")
             return nil
@@ -99,18 +101,18 @@ struct IPDifferentialTests {
             mismatches.check(item.input, "last address", network.last.description, item.broadcast)
             mismatches.check(item.input, "mask", mask.dotted.description, item.netmask)
             mismatches.check(item.input, "wildcard", mask.wildcard.description, item.hostmask)
-            mismatches.check(item.input, "first host", network.firstHost.description, item.first_host)
-            mismatches.check(item.input, "last host", network.lastHost.description, item.last_host)
+            mismatches.check(item.input, "first host", network.firstHost.description, item.firstHost)
+            mismatches.check(item.input, "last host", network.lastHost.description, item.lastHost)
             mismatches.check(
-                item.input, "host count", String(network.usableHostCount), String(item.host_count))
+                item.input, "host count", String(network.usableHostCount), String(item.hostCount))
             mismatches.check(
-                item.input, "address count", String(network.addressCount), String(item.num_addresses))
+                item.input, "address count", String(network.addressCount), String(item.numAddresses))
             mismatches.check(
-                item.input, "multicast", String(special == "multicast"), String(item.is_multicast))
+                item.input, "multicast", String(special == "multicast"), String(item.isMulticast))
             mismatches.check(
-                item.input, "loopback", String(special == "loopback"), String(item.is_loopback))
+                item.input, "loopback", String(special == "loopback"), String(item.isLoopback))
             mismatches.check(
-                item.input, "link-local", String(special == "link_local"), String(item.is_link_local))
+                item.input, "link-local", String(special == "link_local"), String(item.isLinkLocal))
         }
         #expect(mismatches.lines.isEmpty, mismatches.report(oracle.ipv4.count))
     }
@@ -133,17 +135,17 @@ struct IPDifferentialTests {
             mismatches.check(item.input, "expanded", address.expanded, item.exploded)
             mismatches.check(item.input, "network", network.first.description, item.network)
             mismatches.check(
-                item.input, "network expanded", network.first.expanded, item.network_exploded)
-            mismatches.check(item.input, "last address", network.last.expanded, item.last_exploded)
-            mismatches.check(item.input, "address count", network.addressCountText, item.num_addresses)
+                item.input, "network expanded", network.first.expanded, item.networkExploded)
+            mismatches.check(item.input, "last address", network.last.expanded, item.lastExploded)
+            mismatches.check(item.input, "address count", network.addressCountText, item.numAddresses)
             mismatches.check(
-                item.input, "multicast", String(type == "multicast"), String(item.is_multicast))
-            mismatches.check(item.input, "loopback", String(type == "loopback"), String(item.is_loopback))
+                item.input, "multicast", String(type == "multicast"), String(item.isMulticast))
+            mismatches.check(item.input, "loopback", String(type == "loopback"), String(item.isLoopback))
             mismatches.check(
-                item.input, "link-local", String(type == "link_local"), String(item.is_link_local))
+                item.input, "link-local", String(type == "link_local"), String(item.isLinkLocal))
             mismatches.check(
                 item.input, "IPv4-mapped", address.mappedIPv4?.description ?? "none",
-                item.ipv4_mapped ?? "none")
+                item.ipv4Mapped ?? "none")
         }
         #expect(mismatches.lines.isEmpty, mismatches.report(oracle.ipv6.count))
     }
@@ -165,13 +167,13 @@ struct IPDifferentialTests {
                 items.joined(separator: " "), "summary", got.joined(separator: " "),
                 expected.joined(separator: " "))
         }
-        for item in oracle.summaries_v4 { try check(item.items, item.networks, as: IPv4Address.self) }
-        for item in oracle.summaries_v6 { try check(item.items, item.networks, as: IPv6Address.self) }
-        for item in oracle.ranges_v4 { try check([item.range], item.networks, as: IPv4Address.self) }
-        for item in oracle.ranges_v6 { try check([item.range], item.networks, as: IPv6Address.self) }
+        for item in oracle.summariesV4 { try check(item.items, item.networks, as: IPv4Address.self) }
+        for item in oracle.summariesV6 { try check(item.items, item.networks, as: IPv6Address.self) }
+        for item in oracle.rangesV4 { try check([item.range], item.networks, as: IPv4Address.self) }
+        for item in oracle.rangesV6 { try check([item.range], item.networks, as: IPv6Address.self) }
         let total =
-            oracle.summaries_v4.count + oracle.summaries_v6.count + oracle.ranges_v4.count
-            + oracle.ranges_v6.count
+            oracle.summariesV4.count + oracle.summariesV6.count + oracle.rangesV4.count
+            + oracle.rangesV6.count
         #expect(mismatches.lines.isEmpty, mismatches.report(total))
     }
 
@@ -208,11 +210,11 @@ struct IPDifferentialTests {
             mismatches.check(
                 item.input, "last_address", object["last_address"] as? String ?? "", item.broadcast)
             mismatches.check(
-                item.input, "first_host", object["first_host"] as? String ?? "", item.first_host)
+                item.input, "first_host", object["first_host"] as? String ?? "", item.firstHost)
             mismatches.check(
-                item.input, "last_host", object["last_host"] as? String ?? "", item.last_host)
+                item.input, "last_host", object["last_host"] as? String ?? "", item.lastHost)
             mismatches.check(
-                item.input, "usable_hosts", "\(object["usable_hosts"] ?? "")", String(item.host_count))
+                item.input, "usable_hosts", "\(object["usable_hosts"] ?? "")", String(item.hostCount))
         }
         for item in oracle.ipv6.prefix(100) {
             let result = await IPTestSupport.run("ip", "info", item.input, "--json")
@@ -221,7 +223,7 @@ struct IPDifferentialTests {
             mismatches.check(item.input, "expanded", object["expanded"] as? String ?? "", item.exploded)
             mismatches.check(item.input, "network", object["network"] as? String ?? "", item.network)
             mismatches.check(
-                item.input, "address_count", object["address_count"] as? String ?? "", item.num_addresses)
+                item.input, "address_count", object["address_count"] as? String ?? "", item.numAddresses)
         }
         #expect(mismatches.lines.isEmpty, mismatches.report(300))
     }

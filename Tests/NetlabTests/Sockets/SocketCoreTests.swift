@@ -42,7 +42,8 @@ struct SocketCoreTests {
         }
         #expect(offenders.isEmpty, "socket calls outside Syscalls.swift:\n\(offenders.joined(separator: "\n"))")
         // The scan itself finds calls: Syscalls.swift has them.
-        let syscalls = try String(contentsOf: sources.appendingPathComponent("NetlabSockets/Syscalls.swift"), encoding: .utf8)
+        let syscalls = try String(
+            contentsOf: sources.appendingPathComponent("NetlabSockets/Syscalls.swift"), encoding: .utf8)
         #expect(syscalls.contains(pattern))
     }
 
