@@ -171,13 +171,16 @@ struct GraderRobustnessTests {
                 sender.close()
                 receiver.close()
             }
-            let dripping = Task {
-                for _ in 0..<500 {
-                    try await sender.send(Array("x".utf8))
-                    try await Task.sleep(for: .milliseconds(10))
+            // A thread of its own, not a task: on a loaded machine a task could wait longer than the
+            // grader's pause for a turn on the shared pool, and a late drip looked like a reply's end.
+            let stop = StopFlag()
+            Thread.detachNewThread {
+                for _ in 0..<500 where !stop.isSet {
+                    _ = sender.sendWithoutWaiting(Array("x".utf8))
+                    usleep(10_000)
                 }
             }
-            defer { dripping.cancel() }
+            defer { stop.set() }
             var connection = GraderConnection(socket: receiver, maxReplyTime: .milliseconds(400))
             let started = ContinuousClock.now
             await #expect(throws: ReplyNeverEnded.self) {
@@ -467,4 +470,11 @@ struct GraderRobustnessTests {
                 == "netlab: '../server.py' is outside the folder netlab grade runs in, and the program runs in a private copy of that folder, where '..' leads elsewhere — run netlab grade from the folder that holds it (cd there first), or give its full path\n"
         )
     }
+}
+
+/// Tells a thread of a test to stop.
+private final class StopFlag: Sendable {
+    private let flag = Atomic(false)
+    var isSet: Bool { flag.load(ordering: .relaxed) }
+    func set() { flag.store(true, ordering: .relaxed) }
 }
