@@ -119,5 +119,11 @@ public struct GradeReport: Sendable, Codable {
 /// Why a check failed: one or two sentences for the student.
 struct CheckFailure: Error {
     let message: String
-    init(_ message: String) { self.message = message }
+    /// What the check was waiting for when the program closed a connection but had not ended yet: should
+    /// it end by the check's end, the failure says it crashed then, as when its end is seen at once.
+    let ifProgramEnds: String?
+    init(_ message: String, ifProgramEnds: String? = nil) {
+        self.message = message
+        self.ifProgramEnds = ifProgramEnds
+    }
 }

@@ -518,7 +518,8 @@ final class CheckRunner: @unchecked Sendable {
     private func closedFailure(_ closed: String, crashed: String) async -> CheckFailure {
         guard let process = program.process else { return CheckFailure(closed) }
         if process.isRunning { _ = await process.waitForExit(timeout: .milliseconds(300)) }
-        guard !process.isRunning else { return CheckFailure(closed) }
+        // A loaded machine may take longer to end a crashing program: the check's end looks again.
+        guard !process.isRunning else { return CheckFailure(closed, ifProgramEnds: crashed) }
         return CheckFailure(Self.howItEnded(process) + " " + crashed + ProgramUnderTest.lastLines(of: process))
     }
 

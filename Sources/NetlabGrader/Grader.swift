@@ -133,10 +133,12 @@ public struct Grader: Sendable {
             let limit = min(check.timeout ?? Self.defaultCheckTimeout, max(0.1, (deadline - .now).seconds))
             var failure: String?
             var hint: String?
+            var ifProgramEnds: String?
             do {
                 try await Self.within(.seconds(limit)) { try await runner.run(check) }
             } catch let error as CheckFailure {
                 failure = error.message
+                ifProgramEnds = error.ifProgramEnds
             } catch is CheckTimedOut {
                 failure = "the check did not finish within \(SocketError.format(seconds: limit)): the program hung"
             } catch let error as RuntimeError {
@@ -144,7 +146,8 @@ public struct Grader: Sendable {
                 failure = "the check itself is broken: \(error)"
                 hint = "this is the exercise's fault, not the program's: tell the instructor"
             }
-            await settle(after: check, program, until: deadline, failure: &failure, hint: &hint)
+            await settle(
+                after: check, program, until: deadline, failure: &failure, ifProgramEnds: ifProgramEnds, hint: &hint)
             results.append(result(check, failure: failure, hint: hint, since: started))
         }
     }
@@ -162,7 +165,7 @@ public struct Grader: Sendable {
     /// stopped, and the next check starts it afresh: leftovers of this check must not slow that one down.
     private func settle(
         after check: Check, _ program: ProgramUnderTest, until deadline: ContinuousClock.Instant,
-        failure: inout String?, hint: inout String?
+        failure: inout String?, ifProgramEnds: String? = nil, hint: inout String?
     ) async {
         guard exercise.kind == .server, program.process != nil else { return }
         let limit = max(.zero, min(Self.settleLimit, deadline - .now))
@@ -174,7 +177,9 @@ public struct Grader: Sendable {
         case .ended:
             guard let process = program.process, !check.managesProgram else { return }
             let ending = "the program ended (\(process.ending))"
-            if let message = failure {
+            if failure != nil, let waitedFor = ifProgramEnds {
+                failure = CheckRunner.howItEnded(process) + " " + waitedFor + ProgramUnderTest.lastLines(of: process)
+            } else if let message = failure {
                 // A failure that already says how the program ended ("crashed (exit status 1)") is enough.
                 if !message.contains("(\(process.ending))") {
                     failure = message + "; " + ending + ProgramUnderTest.lastLines(of: process)
