@@ -119,6 +119,13 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
         }
     }
 
+    /// Whether a task waits on the socket in `direction`: for a test that must act only once a wait has begun.
+    func hasWaiter(_ fd: Int32, _ direction: Direction) -> Bool {
+        state.withLock { state in
+            direction == .read ? state[fd]?.reader != nil : state[fd]?.writer != nil
+        }
+    }
+
     /// `eventCount(fd, .read)`, and whether the peer has closed: then a receive returns at once,
     /// with the end of the stream or an error, even when no new event will come.
     func readEvents(_ fd: Int32) -> (count: UInt64, peerHasClosed: Bool) {
@@ -248,8 +255,7 @@ public final class EventLoop: TaskExecutor, @unchecked Sendable {
                 guard let next = state.deadlines.min else { return (jobs, -1) }
                 let remaining = ContinuousClock.now.duration(to: next.instant)
                 if remaining <= .zero { return (jobs, 0) }
-                let (seconds, attoseconds) = remaining.components
-                return (jobs, Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1))
+                return (jobs, remaining.pollMilliseconds)
             }
             for job in jobs { job.runSynchronously(on: executor) }
             // With work queued, poll without sleeping so socket events interleave with it. Deadlines are

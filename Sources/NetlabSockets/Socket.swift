@@ -207,7 +207,7 @@ public final class Socket: @unchecked Sendable {
                 try await loop.wait(fd, .write, since: seen, until: timeout.map { .now + $0 })
             } catch is WaitTimeout {
                 throw SocketError.timedOut(
-                    operation: "connecting to", peer: address.description, seconds: timeout.map(Self.seconds) ?? 0)
+                    operation: "connecting to", peer: address.description, seconds: timeout?.seconds ?? 0)
             }
             let code = try Syscalls.pendingError(fd)
             if code != 0 { throw SocketError.connecting(to: address, transport: kind.transport, code: code) }
@@ -233,7 +233,7 @@ public final class Socket: @unchecked Sendable {
         } catch is WaitTimeout {
             throw SocketError.timedOut(
                 operation: "waiting for a reply from", peer: peerName.withLock { $0 },
-                seconds: timeout.map(Self.seconds) ?? 0)
+                seconds: timeout?.seconds ?? 0)
         }
     }
 
@@ -356,7 +356,7 @@ public final class Socket: @unchecked Sendable {
         } catch is WaitTimeout {
             throw SocketError.timedOut(
                 operation: "waiting for a datagram from", peer: peerName.withLock { $0 },
-                seconds: timeout.map(Self.seconds) ?? 0)
+                seconds: timeout?.seconds ?? 0)
         }
     }
 
@@ -492,6 +492,9 @@ public final class Socket: @unchecked Sendable {
     /// Whether `close()` has been called.
     public var isClosed: Bool { usage.load(ordering: .relaxed) & 1 != 0 }
 
+    /// Whether a task is waiting for this socket to become readable: a test acts once the wait has begun.
+    var hasReadWaiter: Bool { loop.hasWaiter(fd, .read) }
+
     public func close() {
         // Marked closed and held in one step: `fd` stays this socket's until deregistered.
         var current = usage.load(ordering: .relaxed)
@@ -605,11 +608,6 @@ public final class Socket: @unchecked Sendable {
         guard hold() else { return nil }
         defer { release() }
         return try? Syscalls.remoteAddress(of: fd)
-    }
-
-    private static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }
 

@@ -215,8 +215,7 @@ package struct RoundTripBenchmark: Sendable {
                     if sentAt[slot] >= measureFrom {
                         let elapsed = replied - sentAt[slot]
                         histogram.record(
-                            microseconds: Double(elapsed.components.seconds) * 1e6
-                                + Double(elapsed.components.attoseconds) / 1e12)
+                            microseconds: elapsed.seconds * 1e6)
                     }
                     if replied < end { sendRequest(slot, at: replied) }
                 default:  // the server closed the connection, or reset it
@@ -226,7 +225,7 @@ package struct RoundTripBenchmark: Sendable {
         }
         for fd in sockets where fd >= 0 { Syscalls.close(fd) }
         errors += inFlight  // replies that never came
-        let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+        let seconds = duration.seconds
         let cpuAtClose = cpuAtEnd ?? cpuNow()
         func perRoundTrip(_ start: Double?, _ end: Double?) -> Double? {
             guard let start, let end, histogram.total > 0 else { return nil }
@@ -244,7 +243,6 @@ package struct RoundTripBenchmark: Sendable {
     private func milliseconds(until deadline: ContinuousClock.Instant) -> Int32? {
         let remaining = ContinuousClock.now.duration(to: deadline)
         if remaining <= .zero { return nil }
-        let (seconds, attoseconds) = remaining.components
-        return Int32(clamping: seconds * 1000 + attoseconds / 1_000_000_000_000_000 + 1)
+        return remaining.pollMilliseconds
     }
 }

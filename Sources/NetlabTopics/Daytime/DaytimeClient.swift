@@ -52,7 +52,7 @@ public struct DaytimeClient: Sendable {
             guard let answer else {
                 throw SocketError.noReply(
                     peer: SocketAddress.format(host: host, port: port), tries: retries + 1,
-                    timeout: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+                    timeout: timeout.seconds)
             }
             bytes = answer
         }

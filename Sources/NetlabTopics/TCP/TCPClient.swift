@@ -93,7 +93,7 @@ public struct TCPClient: Sendable {
             if isOptional { return nil }
             throw SocketError.timedOut(
                 operation: "waiting for a reply from", peer: endpoint.description,
-                seconds: Double(wait.components.seconds) + Double(wait.components.attoseconds) / 1e18)
+                seconds: wait.seconds)
         }
         while reply.last != UInt8(ascii: "\n") {
             do {

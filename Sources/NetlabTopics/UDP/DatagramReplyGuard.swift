@@ -118,8 +118,6 @@ public struct DatagramReplyGuard {
     }
 
     private func refilled(_ bucket: Bucket, at now: ContinuousClock.Instant, rate: Double) -> Double {
-        let elapsed = now - bucket.updated
-        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        return min(rate, bucket.tokens + seconds * rate)
+        return min(rate, bucket.tokens + (now - bucket.updated).seconds * rate)
     }
 }

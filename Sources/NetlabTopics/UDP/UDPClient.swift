@@ -32,7 +32,7 @@ public struct UDPClient: Sendable {
             } else {
                 let error = SocketError.noReply(
                     peer: endpoint.description, tries: retries + 1,
-                    timeout: Double(timeout.components.seconds) + Double(timeout.components.attoseconds) / 1e18)
+                    timeout: timeout.seconds)
                 console.err("netlab: \(error)")
                 status = 1
             }

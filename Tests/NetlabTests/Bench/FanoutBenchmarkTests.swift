@@ -21,7 +21,7 @@ struct FanoutBenchmarkTests {
         }
     }
 
-    @Test("every receiver in the room gets every message from a netlab chat server")
+    @Test("every receiver in the room gets every message from a netlab chat server", .tags(.integration))
     func countsDeliveries() async throws {
         try await timed {
             let server = try ChatServer(host: "127.0.0.1", port: 0, chatProtocol: .rooms, console: .capture())

@@ -5,7 +5,7 @@ import Testing
 @testable import NetlabSockets
 @testable import NetlabTopics
 
-@Suite("bench rr", .machineShare)
+@Suite("bench rr", .machineShare, .tags(.integration, .slow))
 struct RoundTripBenchmarkTests {
     /// Runs the generator, which blocks its thread as `netlab bench rr` does, on a thread of its own:
     /// on one of the concurrency pool's few threads it would hold back the servers' tasks.

@@ -166,7 +166,7 @@ struct CLITests {
         #expect(result.err == message)
     }
 
-    @Test("a client with nobody listening gets one sentence and exit 1")
+    @Test("a client with nobody listening gets one sentence and exit 1", .tags(.integration))
     func connectionRefused() async throws {
         // Take a free port and let it go: nothing listens there.
         let port = try closedPort()
@@ -178,7 +178,7 @@ struct CLITests {
         )
     }
 
-    @Test("a server on a port in use gets one sentence and exit 1")
+    @Test("a server on a port in use gets one sentence and exit 1", .tags(.integration))
     func addressInUse() async throws {
         let holder = try Socket.listening(host: "127.0.0.1", port: 0)
         defer { holder.close() }
@@ -191,7 +191,7 @@ struct CLITests {
         )
     }
 
-    @Test("an unknown host name gets one sentence and exit 1")
+    @Test("an unknown host name gets one sentence and exit 1", .tags(.integration))
     func unknownHost() async {
         let result = await runCLI(["tcp", "client", "--host", "no-such-host.invalid", "--port", "9"], input: "x\n")
         #expect(result.status == 1)
@@ -200,7 +200,7 @@ struct CLITests {
         #expect(result.err.split(separator: "\n").count == 1)
     }
 
-    @Test("the errors a student meets name the cause and the fix")
+    @Test("the errors a student meets name the cause and the fix", .tags(.integration))
     func errorSentences() {
         #expect(
             SocketError.privilegedPort(port: 80).description

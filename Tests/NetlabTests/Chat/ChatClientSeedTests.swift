@@ -5,7 +5,7 @@ import Testing
 
 /// `netlab chat client` against the course's own chat servers (ported to Python 3, kept in
 /// Fixtures/seeds/), which compare and store exactly the bytes they receive.
-@Suite("Chat client against the seeds' servers", .machineShare)
+@Suite("Chat client against the seeds' servers", .machineShare, .tags(.integration, .slow))
 struct ChatClientSeedTests {
     private static let seeds = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("Fixtures/seeds")

@@ -3,7 +3,7 @@ import Testing
 
 /// `netlab chat client` against netlab's chat server: plain lines through pipes, and a person at a
 /// terminal through tmux.
-@Suite("Chat client", .machineShare)
+@Suite("Chat client", .machineShare, .tags(.integration))
 struct ChatClientTests {
     @Test("rooms: lines go to the room, replies are printed as they come, and quit exits 0")
     func rooms() async throws {

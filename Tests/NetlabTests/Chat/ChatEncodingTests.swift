@@ -34,7 +34,9 @@ struct ChatEncodingTests {
         return received
     }
 
-    @Test("rooms: a GBK member and a UTF-8 member each get the other's Chinese in their own encoding")
+    @Test(
+        "rooms: a GBK member and a UTF-8 member each get the other's Chinese in their own encoding", .tags(.integration)
+    )
     func roomsMixed() async throws {
         let chat = try ChatFixture(.rooms)
         defer { chat.stop() }
@@ -52,7 +54,9 @@ struct ChatEncodingTests {
         bob.close()
     }
 
-    @Test("direct: a GBK nickname is reachable by a UTF-8 sender, and --encoding utf-8 refuses GBK text")
+    @Test(
+        "direct: a GBK nickname is reachable by a UTF-8 sender, and --encoding utf-8 refuses GBK text",
+        .tags(.integration))
     func directMixed() async throws {
         let chat = try ChatFixture(.direct)
         defer { chat.stop() }

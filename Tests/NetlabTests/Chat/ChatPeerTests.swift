@@ -3,7 +3,7 @@ import NetlabSockets
 import Testing
 
 /// `netlab chat peer`: two people, half duplex (16-7) and full duplex (16-8), driven through pipes.
-@Suite("Chat peer (16-7, 16-8)", .machineShare)
+@Suite("Chat peer (16-7, 16-8)", .machineShare, .tags(.integration))
 struct ChatPeerTests {
     @Test("full duplex: both sides send at any time, and an empty line ends the chat for both")
     func fullDuplex() async throws {

@@ -6,7 +6,7 @@ import Testing
 
 /// Issue 12: names that look like others, control characters in messages, `/msg` to the right user,
 /// and connections that vanish or never log in.
-@Suite("Chat server: identity and relay safety", .machineShare)
+@Suite("Chat server: identity and relay safety", .machineShare, .tags(.integration))
 struct ChatSafetyTests {
     /// Logins that imitate `server` or an existing `bob`, each refused while `bob` is in the lobby.
     static let lookAlikes: [(name: String, reply: String)] = [

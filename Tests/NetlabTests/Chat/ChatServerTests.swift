@@ -3,7 +3,7 @@ import NetlabSockets
 import Testing
 
 /// A chat server in process on a free port.
-@Suite("Chat server, rooms protocol (16-9/10)", .machineShare)
+@Suite("Chat server, rooms protocol (16-9/10)", .machineShare, .tags(.integration))
 struct ChatRoomsTests {
     @Test("login answers success or reuse; lines go to the others in the room as [ctime] user: text")
     func rooms() async throws {
@@ -214,7 +214,7 @@ struct ChatRoomsTests {
     }
 }
 
-@Suite("Chat server, direct protocol (seed 003)", .machineShare)
+@Suite("Chat server, direct protocol (seed 003)", .machineShare, .tags(.integration))
 struct ChatDirectTests {
     @Test("to:message reaches one user, all:message everyone else, as from:message")
     func direct() async throws {

@@ -4,7 +4,7 @@ import NetlabTopics
 import Testing
 
 /// Back-pressure: a client that never reads is cut off; the others carry on.
-@Suite("Chat server, slow readers", .machineShare)
+@Suite("Chat server, slow readers", .machineShare, .tags(.integration, .slow))
 struct ChatSlowReaderTests {
     @Test("a reader that never reads is disconnected after the stall timeout, and the room carries on")
     func slowReader() async throws {

@@ -4,7 +4,7 @@ import NetlabSockets
 import NetlabTopics
 import Testing
 
-@Suite("Command server (16-5)", .machineShare)
+@Suite("Command server (16-5)", .machineShare, .tags(.integration))
 struct CommandServerTests {
     private func withServer(folder: String, _ body: @escaping @Sendable (Int) async throws -> Void) async throws {
         let server = try CommandServer(host: "127.0.0.1", port: 0, folder: folder, console: .capture())

@@ -3,7 +3,7 @@ import NetlabSockets
 import NetlabTopics
 import Testing
 
-@Suite("Daytime (RFC 867)", .machineShare)
+@Suite("Daytime (RFC 867)", .machineShare, .tags(.integration))
 struct DaytimeTests {
     @Test("the server answers over UDP and TCP on the same port with the time and CRLF")
     func bothTransports() async throws {

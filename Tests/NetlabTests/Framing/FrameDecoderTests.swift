@@ -83,7 +83,7 @@ struct FrameDecoderTests {
         #expect(throws: FrameError.headerTooLong(length: 268_435_456)) { try decoder.next() }
     }
 
-    @Test("a connection closed in the middle of a frame is an error, between frames the end")
+    @Test("a connection closed in the middle of a frame is an error, between frames the end", .tags(.integration))
     func closedMidFrame() async throws {
         let (sender, receiver) = try await loopbackPair()
         defer { receiver.close() }

@@ -3,7 +3,8 @@ import Testing
 @testable import NetlabProcesses
 @testable import NetlabSockets
 
-@Suite("Line reader", .machineShare)
+/// The reader over a real socket; the pause rules themselves are `LineDecoderTests`'.
+@Suite("Line reader", .machineShare, .tags(.integration), .tags(.integration))
 struct LineReaderTests {
     /// Sends `chunks` one send at a time (with a pause between when asked) and reads every message.
     private func read(
@@ -71,61 +72,6 @@ struct LineReaderTests {
         #expect(messages.map(\.ending) == [.pause, .lineEnd])
     }
 
-    @Test("a message of exactly the maximum, then a pause, is one whole message, not an overlong one")
-    func exactlyTheMaximum() async throws {
-        let messages = try await read(
-            [[UInt8](repeating: 121, count: 100), Array("os\n".utf8)], maxLineBytes: 100,
-            pauseBetween: .milliseconds(600))
-        #expect(messages.map(\.text.count) == [100, 2])
-        #expect(messages.map(\.ending) == [.pause, .lineEnd])
-    }
-
-    @Test("once a peer has ended a line, a line sent in pieces with pauses between stays one message")
-    func linesAfterALineEnd() async throws {
-        let messages = try await read(
-            [Array("hello\nrm notes".utf8), Array(".bak\n".utf8)], pauseBetween: .milliseconds(600))
-        #expect(messages.map(\.string) == ["hello", "rm notes.bak"])
-        #expect(messages.map(\.ending) == [.lineEnd, .lineEnd])
-    }
-
-    @Test("after forgetLineEnds (a chat login), a pause ends a message again until the next line end")
-    func forgetLineEnds() async throws {
-        let messages = try await read(
-            [Array("alice lobby\nhi".utf8), Array("there\nsplit ".utf8), Array("line\n".utf8)],
-            pauseBetween: .milliseconds(600), forgettingLineEndsAfterFirst: true)
-        #expect(messages.map(\.string) == ["alice lobby", "hi", "there", "split line"])
-        #expect(messages.map(\.ending) == [.lineEnd, .pause, .lineEnd, .lineEnd])
-    }
-
-    @Test("a reader that only shows its peer's lines (locksToLines false) still ends messages at pauses")
-    func clientSideReader() async throws {
-        let messages = try await read(
-            [Array("Welcome\nHello".utf8), Array("World\n".utf8)], pauseBetween: .milliseconds(600),
-            locksToLines: false)
-        #expect(messages.map(\.string) == ["Welcome", "Hello", "World"])
-    }
-
-    @Test("an overlong line ends only at its line end: a pause inside it ends nothing")
-    func overlongLineIgnoresPauses() async throws {
-        let messages = try await read(
-            [[UInt8](repeating: 120, count: 101), Array("rm x\nnext\n".utf8)], maxLineBytes: 100,
-            pauseBetween: .milliseconds(600))
-        #expect(messages.map(\.ending) == [.overlong, .overlong, .lineEnd, .lineEnd])
-        #expect(messages.map(\.text.count) == [100, 1, 4, 4])
-        #expect(messages.last?.string == "next")
-    }
-
-    @Test("a pause never cuts a UTF-8 character in two")
-    func pauseKeepsCharactersWhole() async throws {
-        let word = Array("héllo".utf8)  // h, then é as C3 A9
-        let messages = try await read([Array(word[..<2]), Array(word[2...])], pauseBetween: .milliseconds(600))
-        #expect(messages.map(\.string) == ["h", "éllo"])
-        #expect(LineReader.unfinishedCharacterLength(ArraySlice(Array("中".utf8).prefix(2))) == 2)
-        #expect(LineReader.unfinishedCharacterLength(ArraySlice(Array("中".utf8))) == 0)
-        #expect(LineReader.unfinishedCharacterLength(ArraySlice([0x61, 0xF0, 0x9F])) == 2)
-        #expect(LineReader.unfinishedCharacterLength(ArraySlice([0xFF])) == 0)
-    }
-
     @Test("a line longer than the maximum comes out in pieces marked overlong, never more than the maximum")
     func overlongLine() async throws {
         let messages = try await read([[UInt8](repeating: 65, count: 250) + [10]], maxLineBytes: 100)
@@ -138,5 +84,27 @@ struct LineReaderTests {
         let messages = try await read([Array("one\ntwo".utf8)])
         #expect(messages.map(\.string) == ["one", "two"])
         #expect(messages.map(\.ending) == [.lineEnd, .closed])
+    }
+
+    @Test("the caller's deadline throws WaitTimeout and leaves a partial line for the next read")
+    func deadlineKeepsThePartialLine() async throws {
+        try await withTimeout {
+            let (sender, receiver) = try await loopbackPair()
+            defer { receiver.close() }
+            var reader = LineReader(receiver, pause: .milliseconds(300))
+            await #expect(throws: WaitTimeout.self) {
+                _ = try await reader.next(before: .now + .milliseconds(50))
+            }
+            try await sender.send(Array("ready\nhal".utf8))
+            #expect(try await reader.next(before: .now + .seconds(5))?.string == "ready")
+            // The peer speaks in lines now: no pause ends "hal", so the deadline leaves it in place.
+            await #expect(throws: WaitTimeout.self) {
+                _ = try await reader.next(before: .now + .milliseconds(400))
+            }
+            try await sender.send(Array("f\n".utf8))
+            sender.close()
+            #expect(try await reader.next(before: .now + .seconds(5))?.string == "half")
+            #expect(try await reader.next(before: .now + .seconds(5)) == nil)
+        }
     }
 }

@@ -113,7 +113,7 @@ private func grade(_ exercise: String, _ command: [String]) async throws -> Grad
     }
 }
 
-@Suite("Grader checks: the seeds' classic bugs, spec holes, hints", .machineShare)
+@Suite("Grader checks: the seeds' classic bugs, spec holes, hints", .machineShare, .tags(.integration, .slow))
 struct GraderChecksTests {
     @Test(
         "a broken program loses exactly the points of the checks that catch it, with a message that says why",

@@ -32,7 +32,9 @@ private func grade(_ exercise: Exercise, python source: String) async throws -> 
         .grade()
 }
 
-@Suite("Each check judged by what happens in it", .machineShare, .enabled(if: Tools.isInstalled("python3")))
+@Suite(
+    "Each check judged by what happens in it", .machineShare, .tags(.integration, .slow),
+    .enabled(if: Tools.isInstalled("python3")))
 struct CheckIsolationTests {
     @Test("a close is an end of stream even when the program's reply is still unread, never a reset")
     func orderlyClose() async throws {
@@ -101,6 +103,36 @@ struct CheckIsolationTests {
         }
     }
 
+    @Test("a program that closes, works on for longer than the grader waits, then crashes, is reported as crashed")
+    func slowCrashReportedAsCrash() async throws {
+        // Closing first and crashing 0.4 s of CPU later: the step sees the close before the exit, and the
+        // check's end must still say it crashed, however slow the machine (the CI rehearsal's wording flake).
+        let source = """
+            import socket, sys, time
+            s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            s.bind(('127.0.0.1', int(sys.argv[1]))); s.listen()
+            c, _ = s.accept()
+            name = c.recv(1024).decode()
+            c.close()
+            started = time.process_time()
+            while time.process_time() - started < 0.4: pass
+            raise KeyError(name)
+            """
+        let checks = try exercise(
+            """
+            [{"name": "answers", "points": 1, "hint": "h", "steps": [
+              {"do": "connect"}, {"do": "send", "text": "alice"}, {"do": "expect", "exact": "hello"}]}]
+            """)
+        for _ in 0..<3 {
+            let message = try await grade(checks, python: source).results[0].message
+            #expect(
+                message.hasPrefix(
+                    "the program crashed (exit status 1) while client a waited for 'hello'; its last lines: "),
+                "\(message)")
+            #expect(message.hasSuffix("KeyError: 'alice'"), "\(message)")
+        }
+    }
+
     @Test("a program left busy by a check is started afresh for the next check")
     func busyProgramRestarted() async throws {
         // After 'spin' a thread spins for ever; 'fresh?' says whether one does.
@@ -165,7 +197,7 @@ struct CheckIsolationTests {
     }
 }
 
-@Suite("The same verdict every run", .machineShare)
+@Suite("The same verdict every run", .machineShare, .tags(.integration, .slow))
 struct GraderDeterminismTests {
     /// Runs per program: 20, as CI runs it. NETLAB_DETERMINISM_RUNS lowers it for a quick local run.
     static let runs = ProcessInfo.processInfo.environment["NETLAB_DETERMINISM_RUNS"].flatMap { Int($0) } ?? 20

@@ -71,7 +71,7 @@ private func value(_ key: String, in lines: [String]) -> String? {
     lines.first { $0.hasPrefix(key + " ") }.map { String($0.dropFirst(key.count + 1)) }
 }
 
-@Suite("Grader isolation", .machineShare)
+@Suite("Grader isolation", .machineShare, .tags(.integration, .slow))
 struct GraderIsolationTests {
     @Test(
         "a program that detaches (setsid, then a double fork) does not outlive its grading",

@@ -12,7 +12,7 @@ private enum ReportPaths {
 }
 
 @Suite(
-    "Grade reports: times, checks not run, the program's output and cost", .machineShare,
+    "Grade reports: times, checks not run, the program's output and cost", .machineShare, .tags(.integration, .slow),
     .enabled(if: Tools.isInstalled("python3")))
 struct GraderReportTests {
     /// A program that prints a line and exits at once, never listening.
@@ -137,7 +137,9 @@ struct GraderReportTests {
     }
 }
 
-@Suite("A batch's Gradescope results", .machineShare, .enabled(if: Tools.isInstalled("python3")))
+@Suite(
+    "A batch's Gradescope results", .machineShare, .tags(.integration, .slow),
+    .enabled(if: Tools.isInstalled("python3")))
 struct GradescopeBatchTests {
     @Test("--format gradescope --batch --output DIR writes one results.json per submission, as Gradescope takes it")
     func oneResultsFilePerSubmission() async throws {

@@ -98,7 +98,7 @@ private func messages(_ json: String) throws -> [String] {
     return (report?["results"] as? [[String: Any]] ?? []).map { $0["message"] as? String ?? "" }
 }
 
-@Suite("Grader robustness", .machineShare)
+@Suite("Grader robustness", .machineShare, .tags(.integration, .slow))
 struct GraderRobustnessTests {
     @Test(
         "a reply that never ends nor pauses fails its check; the grade ends within --timeout, its memory bounded",

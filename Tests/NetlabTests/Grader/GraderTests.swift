@@ -134,7 +134,7 @@ let goodCases: [GradeCase] = [
     GradeCase("direct-chat-server", "good/direct_chat_server.py {port}", fails: []),
 ]
 
-@Suite("Grader", .machineShare)
+@Suite("Grader", .machineShare, .tags(.integration, .slow))
 struct GraderTests {
     @Test("every exercise passes with netlab's own reference solution")
     func referenceSolutions() async throws {

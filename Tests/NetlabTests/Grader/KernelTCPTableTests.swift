@@ -4,7 +4,7 @@ import Testing
 @testable import NetlabProcesses
 @testable import NetlabSockets
 
-@Suite("The kernel's TCP table, for settle", .machineShare)
+@Suite("The kernel's TCP table, for settle", .machineShare, .tags(.integration))
 struct KernelTCPTableTests {
     @Test("a line of /proc/net/tcp gives its ports, state and unread bytes")
     func parsesALine() {

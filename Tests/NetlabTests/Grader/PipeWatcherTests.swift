@@ -7,7 +7,7 @@ import Testing
 
 @testable import NetlabProcesses
 
-@Suite("The pipe watcher, whose numbers are reused the moment they close", .machineShare)
+@Suite("The pipe watcher, whose numbers are reused the moment they close", .machineShare, .tags(.integration))
 struct PipeWatcherTests {
     /// A pipe's two ends, close-on-exec and non-blocking: (read, write).
     private static func pipeEnds() -> (Int32, Int32)? {

@@ -29,7 +29,9 @@ private func startFailure(_ program: ProgramUnderTest, within seconds: Double) a
     }
 }
 
-@Suite("Starting the program under test", .machineShare, .enabled(if: Tools.isInstalled("python3")))
+@Suite(
+    "Starting the program under test", .machineShare, .tags(.integration, .slow),
+    .enabled(if: Tools.isInstalled("python3")))
 struct ProgramStartTests {
     @Test("another process listening on the program's port is not the program starting")
     func foreignListener() async throws {

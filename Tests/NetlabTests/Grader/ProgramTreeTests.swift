@@ -4,7 +4,7 @@ import Testing
 @testable import NetlabGrader
 @testable import NetlabProcesses
 
-@Suite("A graded program's process tree, from /proc", .machineShare)
+@Suite("A graded program's process tree, from /proc", .machineShare, .tags(.integration))
 struct ProgramTreeTests {
     @Test("finds a detached grandchild, its sockets, and the CPU it spends")
     func findsTheWholeTree() async throws {
@@ -67,7 +67,7 @@ struct ProgramTreeTests {
     }
 }
 
-@Suite("The grader's users of their own", .machineShare)
+@Suite("The grader's users of their own", .machineShare, .tags(.integration))
 struct UserSlotTests {
     @Test("an account is found in /etc/passwd by its uid, without the name service")
     func findsAccountsByUID() throws {

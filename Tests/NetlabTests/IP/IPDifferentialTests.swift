@@ -66,7 +66,7 @@ struct PythonOracle: Decodable, Sendable {
     }()
 }
 
-@Suite("IP calculator against Python's ipaddress", .machineShare)
+@Suite("IP calculator against Python's ipaddress", .machineShare, .tags(.integration, .slow))
 struct IPDifferentialTests {
     private static var hasOracle: Bool { PythonOracle.shared != nil }
 

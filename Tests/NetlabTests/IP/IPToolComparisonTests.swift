@@ -4,7 +4,7 @@ import Testing
 @testable import NetlabIP
 
 /// netlab against Debian's `ipcalc` (Perl) and `sipcalc` (C) on a fixed sample.
-@Suite("IP calculator against ipcalc and sipcalc", .machineShare)
+@Suite("IP calculator against ipcalc and sipcalc", .machineShare, .tags(.integration, .slow))
 struct IPToolComparisonTests {
     static let sample = [
         "192.168.1.10/24", "10.0.0.1/8", "172.16.5.4/20", "192.168.0.1/30", "192.168.0.1/31",

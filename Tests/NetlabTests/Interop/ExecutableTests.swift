@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// The built `netlab` executable, run as a user runs it.
-@Suite("netlab executable", .machineShare)
+@Suite("netlab executable", .machineShare, .tags(.integration))
 struct ExecutableTests {
     @Test("tcp server prints where it listens first, logs connections on stderr, and answers")
     func tcpServer() async throws {

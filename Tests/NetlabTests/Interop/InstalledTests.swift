@@ -3,7 +3,7 @@ import Testing
 
 /// netlab installed outside its checkout, as `scripts/install.sh` lays it out: PREFIX/bin/netlab reads its
 /// lessons and exercises from PREFIX/share/netlab.
-@Suite("An installed netlab", .machineShare)
+@Suite("An installed netlab", .machineShare, .tags(.integration, .slow))
 struct InstalledTests {
     /// A fresh prefix with a copy of the built netlab in bin/, and the data in share/netlab when `withData`.
     static func install(withData: Bool) async throws -> URL {

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// netlab against programs nobody here wrote: Python 3 ports of the seeds' programs, nc and socat.
-@Suite("Interoperation with real peers", .machineShare)
+@Suite("Interoperation with real peers", .machineShare, .tags(.integration, .slow))
 struct PeerTests {
     /// Runs a program to completion with `input` on stdin, returning stdout, bounded in time.
     private func run(_ program: String, _ arguments: [String], input: String = "") async throws -> (

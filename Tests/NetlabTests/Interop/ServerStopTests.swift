@@ -3,7 +3,7 @@ import Testing
 
 /// How a TCP server stops (issue 15): Ctrl-C or SIGTERM stops accepting at once, lets the clients
 /// connected finish for a bounded time, then exits 0; a second Ctrl-C stops it at once.
-@Suite("Stopping a server", .machineShare)
+@Suite("Stopping a server", .machineShare, .tags(.integration, .slow))
 struct ServerStopTests {
     @Test(
         "after Ctrl-C a server takes no new client but finishes with the connected one, then exits 0",

@@ -2,7 +2,7 @@ import Foundation
 import NetlabSockets
 import Testing
 
-@Suite("Event loop", .machineShare)
+@Suite("Event loop", .machineShare, .tags(.integration))
 struct EventLoopTests {
     /// One task at a time may wait on each direction of a socket. A second used to take the first's place:
     /// the first was never resumed (a leaked continuation, a task hung for ever). Now it stops a debug

@@ -4,7 +4,7 @@ import Testing
 
 @testable import NetlabSockets
 
-@Suite("Closing a socket that another task is using", .machineShare)
+@Suite("Closing a socket that another task is using", .machineShare, .tags(.integration))
 struct SocketCloseTests {
     /// What /proc/self/fd says descriptor `number` is: `socket:[INODE]`, or nil when it is closed.
     private func descriptor(_ number: Int32) -> String? {

@@ -1,8 +1,9 @@
 import Foundation
-import NetlabSockets
 import Testing
 
-@Suite("Socket core", .machineShare)
+@testable import NetlabSockets
+
+@Suite("Socket core", .machineShare, .tags(.integration))
 struct SocketCoreTests {
     /// The C socket calls that only NetlabSockets/Syscalls.swift may make, in every module of Sources.
     static let socketCalls = [
@@ -64,7 +65,7 @@ struct SocketCoreTests {
         let (sender, receiver) = try await loopbackPair()
         defer { sender.close() }
         let waiting = Task { try await receiver.receive(timeout: .seconds(30)) }
-        try await Task.sleep(for: .milliseconds(50))
+        try await waitUntil(within: 5) { receiver.hasReadWaiter }
         receiver.close()
         await #expect(throws: CancellationError.self) { try await withTimeout(5) { try await waiting.value } }
     }
@@ -77,7 +78,7 @@ struct SocketCoreTests {
             receiver.close()
         }
         let waiting = Task { try await receiver.receive(timeout: .seconds(30)) }
-        try await Task.sleep(for: .milliseconds(50))
+        try await waitUntil(within: 5) { receiver.hasReadWaiter }
         waiting.cancel()
         await #expect(throws: CancellationError.self) { try await withTimeout(5) { try await waiting.value } }
     }

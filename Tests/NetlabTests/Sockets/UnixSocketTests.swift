@@ -3,7 +3,7 @@ import NetlabSockets
 import NetlabTopics
 import Testing
 
-@Suite("Unix domain sockets", .machineShare)
+@Suite("Unix domain sockets", .machineShare, .tags(.integration))
 struct UnixSocketTests {
     /// A fresh socket path in a folder of the test's own, removed with it.
     private final class Scratch: @unchecked Sendable {

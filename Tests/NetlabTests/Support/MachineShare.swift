@@ -41,6 +41,7 @@ struct MachineShare: SuiteTrait, TestTrait, TestScoping {
     func provideScope(
         for test: Test, testCase: Test.Case?, performing function: @Sendable () async throws -> Void
     ) async throws {
+        if let reason = TestSubset.reasonToLeaveOut(test) { try Test.cancel(Comment(rawValue: reason)) }
         try await Self.slots.run(function)
     }
 }

@@ -4,7 +4,7 @@ import Testing
 /// Against netlab's own servers these tests send line ends (`--eol lf`): without them a message ends
 /// at a 30 ms pause, which a heavily loaded test machine can miss, joining two messages. The seeds'
 /// way, without line ends, is tested against a Python server in PeerTests.
-@Suite("TCP client", .machineShare)
+@Suite("TCP client", .machineShare, .tags(.integration))
 struct TCPClientTests {
     @Test("the client prints the greeting and each reply, and stops at an empty line")
     func helloConversation() async throws {

@@ -5,7 +5,7 @@ import Testing
 @testable import NetlabSockets
 @testable import NetlabTopics
 
-@Suite("TCP server", .machineShare)
+@Suite("TCP server", .machineShare, .tags(.integration))
 struct TCPServerTests {
     @Test("timestamp mode answers each line with [ctime] and the line")
     func timestamp() async throws {
@@ -182,7 +182,7 @@ struct TCPServerTests {
     }
 }
 
-@Suite("TCP server memory", .machineShare)
+@Suite("TCP server memory", .machineShare, .tags(.integration))
 struct TCPServerMemoryTests {
     @Test("an idle connection costs the echo server less than SwiftNIO's echo server (2.2 KiB)")
     func idleConnectionsAreCheap() async throws {

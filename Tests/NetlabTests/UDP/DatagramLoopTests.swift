@@ -4,7 +4,7 @@ import NetlabSockets
 import NetlabTopics
 import Testing
 
-@Suite("UDP reply loops", .machineShare)
+@Suite("UDP reply loops", .machineShare, .tags(.integration))
 struct DatagramLoopTests {
     private func address(_ port: Int, host: String = "127.0.0.1") throws -> SocketAddress {
         try Socket.resolve(host: host, port: port, kind: .udp, passive: false)[0]

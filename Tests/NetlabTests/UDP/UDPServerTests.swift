@@ -4,7 +4,7 @@ import NetlabSockets
 import NetlabTopics
 import Testing
 
-@Suite("UDP server", .machineShare)
+@Suite("UDP server", .machineShare, .tags(.integration))
 struct UDPServerTests {
     /// Sends one datagram to the server and returns the reply.
     private func ask(_ port: Int, _ bytes: [UInt8], host: String = "127.0.0.1") async throws -> [UInt8] {
