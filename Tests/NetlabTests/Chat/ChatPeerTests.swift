@@ -65,12 +65,8 @@ struct ChatPeerTests {
         let connector = try TestProcess.netlab(["chat", "peer", "--half-duplex", "--port", "\(port)"])
         defer { connector.stop() }
         try await waitFor("connected to", in: { connector.stderr })
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(connector.stdout.isEmpty, "the listening side must not speak first: \(connector.stdout)")
         connector.write("first\n")
         try await waitFor("reply one", in: { connector.stdout })
-        try await Task.sleep(for: .milliseconds(300))
-        #expect(!connector.stdout.contains("reply two"), "one reply per turn: \(connector.stdout)")
         connector.write("second\n")
         try await waitFor("reply two", in: { connector.stdout })
         connector.write("quit\n")
@@ -78,6 +74,29 @@ struct ChatPeerTests {
         #expect(try await listener.wait(within: 5) == 0)
         #expect(listener.stdout.hasSuffix("(tcp)\nfirst\nsecond\n"))
         #expect(connector.stdout == "reply one\nreply two\n")
+    }
+
+    @Test("half duplex: the listening side never speaks first, and sends one line per turn")
+    func halfDuplexTurnsOnTheWire() async throws {
+        // A plain TCP client in the connecting side's place sees exactly what the listener sent, in order.
+        // Its last line is a full-duplex greeting, which the listener answers with a refusal: that refusal
+        // is queued after everything the listener did with the lines before it, so what comes before it is
+        // all the listener ever sent, with no waiting to see whether more comes.
+        let listener = try TestProcess.netlab(["chat", "peer", "--listen", "--half-duplex", "--port", "0"])
+        defer { listener.stop() }
+        let port = try await listener.listeningPort()
+        listener.write("reply one\nreply two\n")
+        try await withTimeout {
+            var client = try await LineClient.connect(port: port)
+            defer { client.close() }
+            try await waitFor("connected to", in: { listener.stderr })
+            try await client.send("first\n* netlab chat peer (full duplex)\n")
+            var received: [String] = []
+            while let line = try await client.readLine() { received.append(line) }
+            #expect(received.count == 2, "one reply for one line, then the refusal: \(received)")
+            #expect(received.first == "reply one", "\(received)")
+            #expect(received.last?.hasPrefix("* refused: ") == true, "\(received)")
+        }
     }
 
     @Test(

@@ -301,7 +301,7 @@ struct ChatDirectTests {
                 try await client.send(chatProtocol == "rooms" ? "alice lobby\n" : "alice\n")
                 if chatProtocol == "rooms" { #expect(try await client.readLine() == "success") }
                 // Registered once the server has logged the join.
-                while !server.stderr.contains("alice joined") { try await Task.sleep(for: .milliseconds(10)) }
+                try await waitFor("alice joined", in: { server.stderr })
                 server.write("class ends in 5 minutes\n")
                 let notice = try #require(try await client.readLine())
                 if chatProtocol == "rooms" {
