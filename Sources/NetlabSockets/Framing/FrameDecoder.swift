@@ -7,11 +7,29 @@ public struct FrameDecoder: Sendable {
     public static let maxHeaderBytes = 64 * 1024
 
     public let maxPayloadBytes: Int
+    /// Whether a frame's header says how many payload bytes follow (`total_size`); when not, frames are
+    /// headers alone, and what follows one is for the protocol to read (`takeBytes`), as the file server's
+    /// uploads and downloads do.
+    public let headersCarrySize: Bool
     private var buffer: [UInt8] = []
     private var start = 0
 
-    public init(maxPayloadBytes: Int = 1 << 30) {
+    public init(maxPayloadBytes: Int = 1 << 30, headersCarrySize: Bool = true) {
         self.maxPayloadBytes = maxPayloadBytes
+        self.headersCarrySize = headersCarrySize
+    }
+
+    /// Takes up to `count` bytes received after the last frame (headers-only frames).
+    public mutating func takeBytes(upTo count: Int) -> ArraySlice<UInt8> {
+        let end = start + min(count, pendingByteCount)
+        defer {
+            start = end
+            if start == buffer.count {
+                buffer.removeAll(keepingCapacity: true)
+                start = 0
+            }
+        }
+        return buffer[start..<end]
     }
 
     /// Bytes received but not yet part of a whole frame.
@@ -69,6 +87,7 @@ public struct FrameDecoder: Sendable {
         guard (try? JSONDecoder().decode([String: AnyJSONValue].self, from: Data(bytes))) != nil else {
             throw FrameError.headerNotJSONObject(text)
         }
+        if !headersCarrySize { return 0 }
         guard let field = try? JSONDecoder().decode(TotalSize.self, from: Data(bytes)), field.totalSize >= 0 else {
             throw FrameError.badTotalSize(text)
         }

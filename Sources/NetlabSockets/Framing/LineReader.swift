@@ -11,6 +11,13 @@ public struct LineReader: Sendable {
         self.decoder = LineDecoder(maxLineBytes: maxLineBytes, pause: pause, locksToLines: locksToLines)
     }
 
+    /// A reader that starts with `received`, bytes already taken from the socket (a server that looked at
+    /// its client's first bytes to tell which protocol it speaks).
+    public init(_ socket: Socket, alreadyReceived received: [UInt8], maxLineBytes: Int = 65_536) {
+        self.init(socket, maxLineBytes: maxLineBytes)
+        decoder.append(received)
+    }
+
     public var maxLineBytes: Int { decoder.maxLineBytes }
     /// Whether the peer has ended a message with a line end: then a pause ends no message.
     public var sendsLines: Bool { decoder.sendsLines }
