@@ -22,28 +22,36 @@ public struct Command: Sendable {
     /// Set for commands that never wait; `action` then runs it too.
     public let synchronousAction: SynchronousAction?
 
-    /// A command that runs.
-    public init(
-        _ name: String, summary: String, discussion: String = "", options: [Option] = [],
+    /// A command that runs. Its options are the keys its action reads, such as `options: .host, .port`:
+    /// each declares itself (`OptionKey.option`), so an option's name is written once.
+    init<each Value>(
+        _ name: String, summary: String, discussion: String = "", options: repeat OptionKey<each Value>,
         positionals: [Positional] = [], examples: [String], action: @escaping Action
     ) {
         self.init(
-            name, summary: summary, discussion: discussion, options: options, positionals: positionals,
-            examples: examples, subcommands: { [] }, action: action, synchronousAction: nil)
+            name, summary: summary, discussion: discussion, options: Self.declarations(repeat each options),
+            positionals: positionals, examples: examples, subcommands: { [] }, action: action, synchronousAction: nil)
     }
 
     /// A command that runs and never waits.
-    public init(
-        _ name: String, summary: String, discussion: String = "", options: [Option] = [],
+    init<each Value>(
+        _ name: String, summary: String, discussion: String = "", options: repeat OptionKey<each Value>,
         positionals: [Positional] = [], examples: [String], run: @escaping SynchronousAction
     ) {
         self.init(
-            name, summary: summary, discussion: discussion, options: options, positionals: positionals,
-            examples: examples, subcommands: { [] }, action: { try run($0) }, synchronousAction: run)
+            name, summary: summary, discussion: discussion, options: Self.declarations(repeat each options),
+            positionals: positionals, examples: examples, subcommands: { [] }, action: { try run($0) },
+            synchronousAction: run)
+    }
+
+    private static func declarations<each Value>(_ keys: repeat OptionKey<each Value>) -> [Option] {
+        var options: [Option] = []
+        for key in repeat each keys { options.append(key.option) }
+        return options
     }
 
     /// A group whose work is done by its subcommands.
-    public init(
+    init(
         _ name: String, summary: String, discussion: String = "", examples: [String],
         subcommands: @autoclosure @escaping @Sendable () -> [Command]
     ) {
@@ -69,12 +77,16 @@ public struct Command: Sendable {
     }
 }
 
-/// A `--name VALUE` option or a `--name` flag.
+/// A `--name VALUE` option or a `--name` flag, as `--help` shows it; made only by an `OptionKey`.
 public struct Option: Sendable {
     /// What values an option takes; checked while parsing, so a bad value is a usage error.
-    public enum Kind: Sendable {
+    public enum Kind: Sendable, Equatable {
         case flag
         case text
+        /// A file's path: shells complete it as one.
+        case file
+        /// A folder's path: shells complete it as one.
+        case folder
         case port
         /// A port to connect to: 0, which picks a free port for a server, names no server.
         case serverPort
@@ -86,14 +98,20 @@ public struct Option: Sendable {
     public let name: String
     public let valueName: String
     public let kind: Kind
+    /// The default as `--help` shows it, or nil when the option has none.
     public let defaultValue: String?
     public let help: String
     /// Whether the option may be given more than once, collecting every value.
     public let isRepeatable: Bool
+    /// Whether the option's key reads `word` as a value; the parser asks after checking the kind, so no
+    /// read ever meets a value it cannot decode.
+    let accepts: @Sendable (String) -> Bool
+    /// The type the option's key reads, so that a read through a key of another type fails loudly.
+    let valueType: ObjectIdentifier
 
-    public init(
-        _ name: String, _ valueName: String = "", kind: Kind = .text, default defaultValue: String? = nil, help: String,
-        repeatable: Bool = false
+    init(
+        _ name: String, _ valueName: String, kind: Kind, default defaultValue: String?, help: String,
+        repeatable: Bool, valueType: ObjectIdentifier, accepts: @escaping @Sendable (String) -> Bool
     ) {
         self.name = name
         self.valueName = valueName
@@ -101,17 +119,11 @@ public struct Option: Sendable {
         self.defaultValue = defaultValue
         self.help = help
         self.isRepeatable = repeatable
+        self.valueType = valueType
+        self.accepts = accepts
     }
 
-    /// A `--name` switch that takes no value.
-    public static func flag(_ name: String, help: String) -> Option {
-        Option(name, kind: .flag, help: help)
-    }
-
-    var isFlag: Bool {
-        if case .flag = kind { return true }
-        return false
-    }
+    var isFlag: Bool { kind == .flag }
 }
 
 /// A word on the command line that is not an option, such as the address in `netlab ip info 10.0.0.1/8`.
