@@ -16,10 +16,20 @@ func everyCommand() -> [(path: String, command: Command)] {
 }
 
 /// The words of an example's netlab command: `echo hi | netlab tcp client --port 1` gives
-/// `["tcp", "client", "--port", "1"]`. Single quotes group words, as the shell does.
+/// `["tcp", "client", "--port", "1"]`, and `source <(netlab completions bash)` gives `["completions", "bash"]`.
+/// Single quotes group words, as the shell does; a redirection ends the command.
 func netlabWords(ofExample example: String) -> [String]? {
-    let pipeline = example.split(separator: "|").map { $0.trimmingCharacters(in: .whitespaces) }
-    guard let line = pipeline.first(where: { $0.hasPrefix("netlab ") || $0 == "netlab" }) else { return nil }
+    let pipeline = example.split(separator: "|").map { String($0) }
+    guard
+        let segment = pipeline.first(where: {
+            $0.hasPrefix("netlab") || $0.contains(" netlab") || $0.contains("(netlab")
+        }),
+        let start = segment.range(of: "netlab")
+    else { return nil }
+    var line = String(segment[start.lowerBound...])
+    for end in [")", " >", " <"] {
+        if let cut = line.range(of: end) { line = String(line[..<cut.lowerBound]) }
+    }
     var words: [String] = []
     var word = ""
     var isQuoted = false
