@@ -74,6 +74,7 @@ struct ArgumentParser {
         }
 
         let firstOption = index
+        let options = command.options
         var words: [String: [String]] = [:]
         var positionals: [String] = []
         var trailing: [String] = []
@@ -106,11 +107,11 @@ struct ArgumentParser {
                 name = String(word[..<equals])
                 inlineValue = String(word[word.index(after: equals)...])
             }
-            guard let option = command.options.first(where: { "--" + $0.name == name }) else {
+            guard let option = options.first(where: { "--" + $0.name == name }) else {
                 if name == "--version" {
                     throw UsageError(command: path, "--version is netlab's own option: run 'netlab --version'")
                 }
-                let names = command.options.map { "--" + $0.name } + ["--help"]
+                let names = options.map { "--" + $0.name } + ["--help"]
                 let closest = Suggestion.closest(to: name, in: names) ?? "--help"
                 throw UsageError(
                     command: path, "unknown option '\(name)' — did you mean '\(closest)'? See '\(path) --help'")
@@ -140,7 +141,7 @@ struct ArgumentParser {
 
         try checkPositionals(positionals, of: command, path: path)
         let invocation = Invocation(
-            commandPath: path, console: console, options: command.options, words: words, positionals: positionals,
+            commandPath: path, console: console, options: options, words: words, positionals: positionals,
             trailing: trailing, hasTrailing: hasTrailing)
         return .run(command, invocation)
     }

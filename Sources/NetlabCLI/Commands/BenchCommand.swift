@@ -13,8 +13,11 @@ enum BenchCommand {
 
     static let roundTrips = Command(
         "rr", summary: "Closed-loop request/reply load: each connection sends a line and waits for the reply line.",
-        options: .serverHost, .serverPort, .connectionsAtOnce, .duration, .warmup, .message,
-        .pid.with(help: "the server's process id, to report its CPU time per round trip"), .json,
+        options: [
+            .key(.serverHost), .key(.serverPort), .key(.connectionsAtOnce), .key(.duration), .key(.warmup),
+            .key(.message), .key(.pid.with(help: "the server's process id, to report its CPU time per round trip")),
+            .key(.json),
+        ],
         examples: ["netlab bench rr --port 21567 --connections 500 --duration 10"],
         run: { invocation in
             let seconds = min(invocation[.duration], .seconds(120))
@@ -49,7 +52,7 @@ enum BenchCommand {
 
     static let idle = Command(
         "idle", summary: "Open N connections, hold them, and check the server still answers.",
-        options: .serverHost, .serverPort, .connectionsToHold, .pid, .json,
+        options: [.key(.serverHost), .key(.serverPort), .key(.connectionsToHold), .key(.pid), .key(.json)],
         examples: ["netlab bench idle --port 21567 --connections 10000 --pid 12345"],
         action: { invocation in
             let result = try await IdleConnectionsBenchmark(
@@ -80,10 +83,13 @@ enum BenchCommand {
             has it (the latency), then send the next. A delivery is one complete line received by one receiver.
             Each phase ends after --duration or --max-messages, whichever comes first.
             """,
-        options: .serverHost, .serverPort, .clients, .rooms, .login, .inFlight,
-        .duration.with(help: "how long each phase measures (at most 120)"),
-        .warmup.with(help: "load before each phase measures"), .maxMessages, .size,
-        .pid.with(help: "the server's process id, to read its resident memory with every client connected"), .json,
+        options: [
+            .key(.serverHost), .key(.serverPort), .key(.clients), .key(.rooms), .key(.login), .key(.inFlight),
+            .key(.duration.with(help: "how long each phase measures (at most 120)")),
+            .key(.warmup.with(help: "load before each phase measures")), .key(.maxMessages), .key(.size),
+            .key(.pid.with(help: "the server's process id, to read its resident memory with every client connected")),
+            .key(.json),
+        ],
         examples: [
             "netlab bench fanout --port 21567 --clients 1000",
             "netlab bench fanout --port 8888 --clients 1000 --login none",

@@ -18,9 +18,11 @@ enum ChatCommand {
             is one datagram: the listening side answers whoever sent the first one, and nobody is told of a leave.
             """,
         // Both a server and a client, so --host and --port say both.
-        options: .listen, .host.with(help: "address to listen on, or to connect to"),
-        .port.with(help: "port to listen on (0 picks one), or to connect to"), .halfDuplex, .udp,
-        .timeout.with(help: "how long to wait to connect"),
+        options: [
+            .key(.listen), .key(.host.with(help: "address to listen on, or to connect to")),
+            .key(.port.with(help: "port to listen on (0 picks one), or to connect to")), .key(.halfDuplex), .key(.udp),
+            .key(.timeout.with(help: "how long to wait to connect")),
+        ],
         examples: [
             "netlab chat peer --listen --half-duplex --port 23346", "netlab chat peer --half-duplex --port 23346",
             "netlab chat peer --listen --udp --port 0",
@@ -87,7 +89,10 @@ enum ChatCommand {
             Text is UTF-8 or GBK (seed 003's programs write Chinese in GBK): with --encoding auto each client is
             read and written in the encoding it writes, so a GBK client and a UTF-8 one read each other.
             """,
-        options: .host, .port, .chatProtocol, .maxLine, .maxQueue, .loginTimeout, .stallTimeout, .encoding, .quiet,
+        options: [
+            .key(.host), .key(.port), .key(.chatProtocol), .key(.maxLine), .key(.maxQueue), .key(.loginTimeout),
+            .key(.stallTimeout), .key(.encoding), .key(.quiet),
+        ],
         examples: ["netlab chat server --port 0 --protocol direct"],
         action: { invocation in
             Socket.raiseOpenFileLimit()
@@ -116,7 +121,10 @@ enum ChatCommand {
             of input leaves. On a terminal, messages appear above the line being typed and names are coloured
             (not with NO_COLOR); otherwise lines are read and printed plainly, for scripts.
             """,
-        options: .user, .room, .nick, .chatLineEnd, .encoding, .serverHost, .serverPort, .timeout,
+        options: [
+            .key(.user), .key(.room), .key(.nick), .key(.chatLineEnd), .key(.encoding), .key(.serverHost),
+            .key(.serverPort), .key(.timeout),
+        ],
         examples: [
             "netlab chat client --user alice --room lobby", "netlab chat client --nick bob --port 8888",
         ],

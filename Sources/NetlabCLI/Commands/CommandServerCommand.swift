@@ -16,7 +16,7 @@ enum CommandServerCommand {
             ls: the file names of --dir as one JSON array, sorted. Anything else: '[ctime] text'.
             A request is a line, or bytes without a newline followed by a short pause.
             """,
-        options: .host, .port, .folder.with(help: "the folder whose names ls lists"),
+        options: [.key(.host), .key(.port), .key(.folder.with(help: "the folder whose names ls lists"))],
         examples: ["netlab cmd server --port 0 --dir /tmp"],
         action: { invocation in
             let folder = invocation[.folder]
@@ -35,7 +35,7 @@ enum CommandServerCommand {
     static let client = Command(
         "client", summary: "Send each line of input (date, os, ls, ...) and print each reply.",
         discussion: "An empty line or the end of input quits.",
-        options: .serverHost, .serverPort, .timeout, .lineEnd,
+        options: [.key(.serverHost), .key(.serverPort), .key(.timeout), .key(.lineEnd)],
         examples: ["printf 'date\\nos\\nls\\n' | netlab cmd client --port 21567"],
         action: { invocation in
             try await TCPClient(

@@ -19,7 +19,7 @@ enum DaytimeCommand {
             and 'netlab daytime client' looks there too. Over UDP the server never answers its own port or ports
             below 1024, and one sender at most --max-replies times a second, so no forged datagram starts a loop.
             """,
-        options: .host, .daytimePort, .daytimeTransports, .answerLowPorts, .maxReplies,
+        options: [.key(.host), .key(.daytimePort), .key(.daytimeTransports), .key(.answerLowPorts), .key(.maxReplies)],
         examples: ["netlab daytime server --port 0 --protocol udp"],
         action: { invocation in
             let console = invocation.console
@@ -59,10 +59,15 @@ enum DaytimeCommand {
             Without --port the port comes from getservbyname("daytime"); when nothing answers there,
             the client tries \(unprivilegedPort), where a netlab server without root serves.
             """,
-        options: .serverHost,
-        .daytimePort.with(
-            help: "server's port; without it, the daytime port (getservbyname, normally 13), then \(unprivilegedPort)"),
-        .daytimeTransport, .timeout.with(default: .seconds(1), help: "how long to wait for the answer"),
+        options: [
+            .key(.serverHost),
+            .key(
+                .daytimePort.with(
+                    help:
+                        "server's port; without it, the daytime port (getservbyname, normally 13), then \(unprivilegedPort)"
+                )), .key(.daytimeTransport),
+            .key(.timeout.with(default: .seconds(1), help: "how long to wait for the answer")),
+        ],
         examples: ["netlab daytime client --protocol tcp"],
         action: { invocation in
             let console = invocation.console

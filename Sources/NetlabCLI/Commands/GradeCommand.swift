@@ -8,7 +8,7 @@ import NetlabTopics
 enum GradeCommand {
     static let exercises = Command(
         "exercises", summary: "List the exercises: id, title, and what the student writes.",
-        options: .json.with(help: "print the list as JSON"),
+        options: [.key(.json.with(help: "print the list as JSON"))],
         examples: ["netlab exercises"],
         action: { invocation in
             let (all, problems) = try ExerciseLibrary.located().all()
@@ -71,10 +71,14 @@ enum GradeCommand {
             CI) it also runs as a user of its own (uid 64000 and up) that sees neither the exercises'
             checks nor the other submissions; without root netlab says what it could not apply.
             """,
-        options: .format, .output, .batch, .batchCommand, .jobs,
-        .timeout.with(
-            default: .seconds(120), help: "the most time one grade (with --batch: one submission's) may take"),
-        .resume, .maxProcesses, .maxMemory, .maxFileSize, .maxCPU, .maxOpenFiles,
+        options: [
+            .key(.format), .key(.output), .key(.batch), .key(.batchCommand), .key(.jobs),
+            .key(
+                .timeout.with(
+                    default: .seconds(120), help: "the most time one grade (with --batch: one submission's) may take")),
+            .key(.resume), .key(.maxProcesses), .key(.maxMemory), .key(.maxFileSize), .key(.maxCPU),
+            .key(.maxOpenFiles),
+        ],
         positionals: [
             Positional("ID", help: "the exercise's id, from 'netlab exercises'"),
             Positional("-- CMD", help: "the program to grade and its arguments, after '--'", optional: true),
@@ -84,7 +88,7 @@ enum GradeCommand {
 
     static let check = Command(
         "check", summary: "Grade every exercise against netlab's own reference solution and print the scoreboard.",
-        options: .json.with(help: "print the scoreboard as JSON"),
+        options: [.key(.json.with(help: "print the scoreboard as JSON"))],
         examples: ["netlab check"],
         action: { invocation in
             ChildProcess.stopAllOnInterrupt()

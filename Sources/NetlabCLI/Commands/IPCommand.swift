@@ -19,7 +19,7 @@ enum IPCommand {
         "class",
         summary:
             "Show an IPv4 address's class (A to E), its range and default mask, and any special range.",
-        options: .explain, .ipJSON,
+        options: [.key(.explain), .key(.ipJSON)],
         positionals: [Positional("ADDR", help: "an IPv4 address, such as 10.1.2.3")],
         examples: ["netlab ip class 172.16.5.4 --explain"],
         run: { invocation in
@@ -46,7 +46,7 @@ enum IPCommand {
             wildcard /0.0.0.255; or give the mask as a second argument. Without one, the address stands alone (/32).
             IPv6 works too: 2001:db8::1/64.
             """,
-        options: .explain, .ipJSON,
+        options: [.key(.explain), .key(.ipJSON)],
         positionals: [
             Positional("ADDR", help: "an address, optionally with /PREFIX or /MASK"),
             Positional("MASK", help: "the mask, when not written after a '/'", optional: true),
@@ -88,7 +88,7 @@ enum IPCommand {
         summary: "Split a network into equal subnets, or into VLSM subnets sized for host counts.",
         discussion:
             "Give exactly one of --into, --prefix or --hosts. VLSM (--hosts) places the largest subnet first.",
-        options: .into, .prefix, .hosts, .explain, .ipJSON,
+        options: [.key(.into), .key(.prefix), .key(.hosts), .key(.explain), .key(.ipJSON)],
         positionals: [Positional("CIDR", help: "the network to split, such as 192.168.1.0/24")],
         examples: [
             "netlab ip split 192.168.1.0/24 --into 4", "netlab ip split 10.0.0.0/16 --prefix 20",
@@ -132,7 +132,7 @@ enum IPCommand {
         "summarize", summary: "Merge networks, addresses and ranges A-B into the fewest CIDR blocks.",
         discussion:
             "Duplicates and overlaps are merged. Items may also come from a file, one or more per line.",
-        options: .from, .ipJSON,
+        options: [.key(.from), .key(.ipJSON)],
         positionals: [
             Positional(
                 "ITEM", help: "a network (10.0.0.0/24), an address, or a range A-B", optional: true,

@@ -23,8 +23,11 @@ enum RexecCommand {
             --max-commands run at once; a command is stopped when its client leaves while it runs.
             --shell runs '/bin/sh -c LINE' as the seed does, and only on a loopback --host.
             """,
-        options: .host, .port, .folder.with(help: "the folder commands run in and may touch"), .allow,
-        .timeout.with(default: .seconds(5), help: "stop a command after this long"), .maxOutput, .maxCommands, .shell,
+        options: [
+            .key(.host), .key(.port), .key(.folder.with(help: "the folder commands run in and may touch")),
+            .key(.allow), .key(.timeout.with(default: .seconds(5), help: "stop a command after this long")),
+            .key(.maxOutput), .key(.maxCommands), .key(.shell),
+        ],
         examples: ["netlab rexec server --port 0 --dir /tmp/share --allow ps"],
         action: { invocation in
             let host = invocation[.host]
@@ -60,7 +63,7 @@ enum RexecCommand {
     static let client = Command(
         "client", summary: "Run a command on a rexec server and show its output; exit with its status.",
         discussion: "With a command after '--', run it once. Without, run each line of input until an empty line.",
-        options: .serverHost, .serverPort, .timeout.with(default: .seconds(10)),
+        options: [.key(.serverHost), .key(.serverPort), .key(.timeout.with(default: .seconds(10)))],
         positionals: [Positional("-- COMMAND", help: "the command to run, after '--'", optional: true)],
         examples: ["netlab rexec client --port 21567 -- ls -l"],
         action: { invocation in

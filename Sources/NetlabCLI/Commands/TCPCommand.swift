@@ -14,7 +14,7 @@ enum TCPCommand {
             Replies: timestamp is '[ctime] data', echo sends the data back, upper in capitals,
             hello greets with 'Welcome!', answers 'Hello, X!' and closes on 'exit'.
             """,
-        options: .host, .port, .reply, .quiet, .unix,
+        options: [.key(.host), .key(.port), .key(.reply), .key(.quiet), .key(.unix)],
         examples: ["netlab tcp server --port 0 --reply upper", "netlab tcp server --unix /tmp/netlab.sock"],
         action: { invocation in
             let endpoint = try UnixSocketOption.endpoint(invocation)
@@ -32,7 +32,7 @@ enum TCPCommand {
             An empty line or the end of input quits. Each line is sent as it was typed, without its line end,
             as the course's clients send it; --eol lf adds one for servers that read whole lines.
             """,
-        options: .serverHost, .serverPort, .timeout, .lineEnd, .unix,
+        options: [.key(.serverHost), .key(.serverPort), .key(.timeout), .key(.lineEnd), .key(.unix)],
         examples: [
             "echo hello | netlab tcp client --port 21567", "echo hello | netlab tcp client --unix /tmp/netlab.sock",
         ],

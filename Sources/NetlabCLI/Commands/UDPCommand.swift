@@ -15,8 +15,10 @@ enum UDPCommand {
             A datagram's source can be forged, so the server never answers its own port or ports below 1024, and
             answers one sender at most --max-replies times a second: no datagram can start a reply loop.
             """,
-        options: .host, .port, .reply, .quiet.with(help: "do not log each datagram on stderr"), .answerLowPorts,
-        .maxReplies, .unix,
+        options: [
+            .key(.host), .key(.port), .key(.reply), .key(.quiet.with(help: "do not log each datagram on stderr")),
+            .key(.answerLowPorts), .key(.maxReplies), .key(.unix),
+        ],
         examples: ["netlab udp server --port 0 --reply hello", "netlab udp server --unix /tmp/netlab-udp.sock"],
         action: { invocation in
             let endpoint = try UnixSocketOption.endpoint(invocation)
@@ -36,9 +38,11 @@ enum UDPCommand {
             UDP never says when nobody listens, so each datagram waits --timeout seconds for a reply
             and is sent again up to --retries times. An empty line or the end of input quits.
             """,
-        options: .serverHost, .serverPort,
-        .timeout.with(default: .seconds(1), help: "how long to wait for each reply before sending again"), .retries,
-        .unix,
+        options: [
+            .key(.serverHost), .key(.serverPort),
+            .key(.timeout.with(default: .seconds(1), help: "how long to wait for each reply before sending again")),
+            .key(.retries), .key(.unix),
+        ],
         examples: ["echo hello | netlab udp client --port 21567 --timeout 0.5"],
         action: { invocation in
             try await UDPClient(
