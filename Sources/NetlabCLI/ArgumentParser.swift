@@ -74,8 +74,8 @@ struct ArgumentParser {
         }
 
         let firstOption = index
-        var values: [String: [String]] = [:]
-        var flags: Set<String> = []
+        let options = command.options
+        var words: [String: [String]] = [:]
         var positionals: [String] = []
         var trailing: [String] = []
         var hasTrailing = false
@@ -107,11 +107,11 @@ struct ArgumentParser {
                 name = String(word[..<equals])
                 inlineValue = String(word[word.index(after: equals)...])
             }
-            guard let option = command.options.first(where: { "--" + $0.name == name }) else {
+            guard let option = options.first(where: { "--" + $0.name == name }) else {
                 if name == "--version" {
                     throw UsageError(command: path, "--version is netlab's own option: run 'netlab --version'")
                 }
-                let names = command.options.map { "--" + $0.name } + ["--help"]
+                let names = options.map { "--" + $0.name } + ["--help"]
                 let closest = Suggestion.closest(to: name, in: names) ?? "--help"
                 throw UsageError(
                     command: path, "unknown option '\(name)' — did you mean '\(closest)'? See '\(path) --help'")
@@ -120,7 +120,7 @@ struct ArgumentParser {
                 if inlineValue != nil {
                     throw UsageError(command: path, "--\(option.name) takes no value; write just '--\(option.name)'")
                 }
-                flags.insert(option.name)
+                words[option.name] = [""]
                 continue
             }
             let value: String
@@ -133,18 +133,16 @@ struct ArgumentParser {
                 throw UsageError(command: path, "--\(option.name) needs a value: --\(option.name) \(option.valueName)")
             }
             try Self.check(value, for: option, path: path)
-            if !option.isRepeatable, values[option.name] != nil {
+            if !option.isRepeatable, words[option.name] != nil {
                 throw UsageError(command: path, "--\(option.name) was given twice; give it once")
             }
-            values[option.name, default: []].append(value)
+            words[option.name, default: []].append(value)
         }
 
         try checkPositionals(positionals, of: command, path: path)
-        var defaults: [String: String] = [:]
-        for option in command.options { defaults[option.name] = option.defaultValue }
         let invocation = Invocation(
-            commandPath: path, console: console, values: values, flags: flags, positionals: positionals,
-            trailing: trailing, hasTrailing: hasTrailing, defaults: defaults)
+            commandPath: path, console: console, options: options, words: words, positionals: positionals,
+            trailing: trailing, hasTrailing: hasTrailing)
         return .run(command, invocation)
     }
 
@@ -161,11 +159,18 @@ struct ArgumentParser {
         }
     }
 
-    /// Checks an option's value against its kind, so actions never see a bad one.
+    /// Checks an option's value against its kind and its key, so actions never see a bad one.
     static func check(_ value: String, for option: Option, path: String) throws {
+        try checkKind(value, for: option, path: path)
+        guard option.accepts(value) else {
+            throw UsageError(command: path, "--\(option.name) cannot take '\(value)'; see '\(path) --help'")
+        }
+    }
+
+    private static func checkKind(_ value: String, for option: Option, path: String) throws {
         let flag = "--\(option.name)"
         switch option.kind {
-        case .flag, .text:
+        case .flag, .text, .file, .folder:
             return
         case .port:
             guard let port = Int(value), (0...65_535).contains(port) else {

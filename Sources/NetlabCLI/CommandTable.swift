@@ -1,6 +1,6 @@
 /// netlab's command tree: every subcommand, in the order `netlab --help` lists them.
 public enum CommandTable {
-    public static let root = Command(
+    public static let root: Command = Command(
         "netlab",
         summary: "A networking lab: the socket-programming course's servers, clients and lessons.",
         examples: ["netlab tcp server --port 0"],
@@ -21,6 +21,8 @@ public enum CommandTable {
             DemoCommand.command,
             BenchCommand.command,
             IPCommand.command,
+            CompletionsCommand.completions,
+            CompletionsCommand.manual,
         ])
 }
 

@@ -14,33 +14,25 @@ enum BenchCommand {
     static let roundTrips = Command(
         "rr", summary: "Closed-loop request/reply load: each connection sends a line and waits for the reply line.",
         options: [
-            Option("host", "HOST", default: "127.0.0.1", help: "server's address"),
-            Option("port", "PORT", kind: .port, default: "21567", help: "server's port"),
-            Option("connections", "N", kind: .integer(1...20_000), default: "50", help: "connections at once"),
-            Option("duration", "SECONDS", kind: .seconds, default: "5", help: "how long to measure (at most 120)"),
-            Option("warmup", "SECONDS", kind: .seconds, default: "1", help: "load before measuring starts"),
-            Option("message", "TEXT", default: "hello", help: "the line each request sends (at most 4096 bytes)"),
-            Option(
-                "pid", "PID", kind: .integer(1...4_194_304),
-                help: "the server's process id, to report its CPU time per round trip"),
-            .flag("json", help: "print the result as JSON"),
+            .key(.serverHost), .key(.serverPort), .key(.connectionsAtOnce), .key(.duration), .key(.warmup),
+            .key(.message), .key(.pid.with(help: "the server's process id, to report its CPU time per round trip")),
+            .key(.json),
         ],
         examples: ["netlab bench rr --port 21567 --connections 500 --duration 10"],
         run: { invocation in
-            let seconds = min(invocation.duration("duration"), .seconds(120))
-            let message = invocation.string("message")!
+            let seconds = min(invocation[.duration], .seconds(120))
+            let message = invocation[.message]
             if message.utf8.count >= RoundTripBenchmark.maxMessageBytes {
                 throw invocation.usageError(
                     "--message is \(message.utf8.count) bytes; give a line shorter than \(RoundTripBenchmark.maxMessageBytes)"
                 )
             }
             let result = try RoundTripBenchmark(
-                host: invocation.string("host")!, port: invocation.int("port"),
-                connections: invocation.int("connections"),
-                duration: seconds, warmup: invocation.duration("warmup"), message: message,
-                serverPID: invocation.isGiven("pid") ? Int32(invocation.int("pid")) : nil
+                host: invocation[.host], port: invocation[.port], connections: invocation[.connectionsAtOnce],
+                duration: seconds, warmup: invocation[.warmup], message: message,
+                serverPID: invocation[.pid].map(Int32.init)
             ).run()
-            if invocation.flag("json") {
+            if invocation[.json] {
                 invocation.console.out(ReportFormat.json(result))
             } else {
                 invocation.console.out(
@@ -60,23 +52,14 @@ enum BenchCommand {
 
     static let idle = Command(
         "idle", summary: "Open N connections, hold them, and check the server still answers.",
-        options: [
-            Option("host", "HOST", default: "127.0.0.1", help: "server's address"),
-            Option("port", "PORT", kind: .port, default: "21567", help: "server's port"),
-            Option("connections", "N", kind: .integer(1...50_000), default: "10000", help: "connections to hold"),
-            Option(
-                "pid", "PID", kind: .integer(1...4_194_304),
-                help: "the server's process id, to read its resident memory"),
-            .flag("json", help: "print the result as JSON"),
-        ],
+        options: [.key(.serverHost), .key(.serverPort), .key(.connectionsToHold), .key(.pid), .key(.json)],
         examples: ["netlab bench idle --port 21567 --connections 10000 --pid 12345"],
         action: { invocation in
             let result = try await IdleConnectionsBenchmark(
-                host: invocation.string("host")!, port: invocation.int("port"),
-                connections: invocation.int("connections"),
-                serverPID: invocation.isGiven("pid") ? Int32(invocation.int("pid")) : nil
+                host: invocation[.host], port: invocation[.port], connections: invocation[.connectionsToHold],
+                serverPID: invocation[.pid].map(Int32.init)
             ).run()
-            if invocation.flag("json") {
+            if invocation[.json] {
                 invocation.console.out(ReportFormat.json(result))
             } else {
                 let memory =
@@ -101,26 +84,11 @@ enum BenchCommand {
             Each phase ends after --duration or --max-messages, whichever comes first.
             """,
         options: [
-            Option("host", "HOST", default: "127.0.0.1", help: "server's address"),
-            Option("port", "PORT", kind: .port, default: "21567", help: "server's port"),
-            Option("clients", "N", kind: .integer(2...50_000), default: "100", help: "clients connected at once"),
-            Option("rooms", "N", kind: .integer(1...10_000), default: "1", help: "rooms the clients are spread over"),
-            Option(
-                "login", "KIND", kind: .choice(FanoutBenchmark.Login.allCases.map(\.rawValue)), default: "rooms",
-                help: "rooms ('userK roomR', then 'success') or none (one room, no login)"),
-            Option(
-                "in-flight", "LIST", default: "1,16", help: "messages in flight in each phase, such as 1,16"),
-            Option(
-                "duration", "SECONDS", kind: .seconds, default: "5", help: "how long each phase measures (at most 120)"),
-            Option("warmup", "SECONDS", kind: .seconds, default: "1", help: "load before each phase measures"),
-            Option(
-                "max-messages", "N", kind: .integer(1...10_000_000), default: "1000000",
-                help: "the most messages a phase sends"),
-            Option("size", "BYTES", kind: .integer(24...4000), default: "64", help: "each message's length"),
-            Option(
-                "pid", "PID", kind: .integer(1...4_194_304),
-                help: "the server's process id, to read its resident memory with every client connected"),
-            .flag("json", help: "print the result as JSON"),
+            .key(.serverHost), .key(.serverPort), .key(.clients), .key(.rooms), .key(.login), .key(.inFlight),
+            .key(.duration.with(help: "how long each phase measures (at most 120)")),
+            .key(.warmup.with(help: "load before each phase measures")), .key(.maxMessages), .key(.size),
+            .key(.pid.with(help: "the server's process id, to read its resident memory with every client connected")),
+            .key(.json),
         ],
         examples: [
             "netlab bench fanout --port 21567 --clients 1000",
@@ -128,14 +96,14 @@ enum BenchCommand {
             "netlab bench fanout --port 21567 --clients 10000 --rooms 100 --pid 12345",
         ],
         action: { invocation in
-            let words = (invocation.string("in-flight") ?? "").split(separator: ",")
+            let words = invocation[.inFlight].split(separator: ",")
             let inFlight = words.compactMap { Int($0) }
             guard !words.isEmpty, inFlight.count == words.count, inFlight.allSatisfy({ 1...1000 ~= $0 }) else {
                 throw invocation.usageError("--in-flight takes counts from 1 to 1000 separated by commas, such as 1,16")
             }
-            let login = FanoutBenchmark.Login(rawValue: invocation.string("login")!)!
-            let clients = invocation.int("clients")
-            let rooms = invocation.int("rooms")
+            let login = invocation[.login]
+            let clients = invocation[.clients]
+            let rooms = invocation[.rooms]
             if login == .none, rooms > 1 {
                 throw invocation.usageError(
                     "--login none puts every client in one room; drop --rooms or use --login rooms")
@@ -144,13 +112,12 @@ enum BenchCommand {
                 throw invocation.usageError("\(rooms) rooms need at least \(2 * rooms) clients, two a room")
             }
             let result = try await FanoutBenchmark(
-                host: invocation.string("host")!, port: invocation.int("port"), clients: clients, rooms: rooms,
-                login: login, inFlight: inFlight, duration: min(invocation.duration("duration"), .seconds(120)),
-                warmup: invocation.duration("warmup"), maxMessages: invocation.int("max-messages"),
-                messageBytes: invocation.int("size"),
-                serverPID: invocation.isGiven("pid") ? Int32(invocation.int("pid")) : nil
+                host: invocation[.host], port: invocation[.port], clients: clients, rooms: rooms,
+                login: login, inFlight: inFlight, duration: min(invocation[.duration], .seconds(120)),
+                warmup: invocation[.warmup], maxMessages: invocation[.maxMessages], messageBytes: invocation[.size],
+                serverPID: invocation[.pid].map(Int32.init)
             ).run()
-            if invocation.flag("json") {
+            if invocation[.json] {
                 invocation.console.out(ReportFormat.json(result))
             } else {
                 invocation.console.out(Self.describe(result))
@@ -179,5 +146,64 @@ enum BenchCommand {
                     + "max \(time(phase.maxMicroseconds)); \(phase.messages) messages, \(phase.lost) lost")
         }
         return lines.joined(separator: "\n")
+    }
+}
+
+extension OptionKey where Value == Int {
+    /// `netlab bench rr --connections`.
+    static var connectionsAtOnce: Self {
+        .integer("connections", "N", in: 1...20_000, default: 50, help: "connections at once")
+    }
+    /// `netlab bench idle --connections`.
+    static var connectionsToHold: Self {
+        .integer("connections", "N", in: 1...50_000, default: 10_000, help: "connections to hold")
+    }
+    /// `netlab bench fanout --clients`.
+    static var clients: Self {
+        .integer("clients", "N", in: 2...50_000, default: 100, help: "clients connected at once")
+    }
+    /// `netlab bench fanout --rooms`.
+    static var rooms: Self {
+        .integer("rooms", "N", in: 1...10_000, default: 1, help: "rooms the clients are spread over")
+    }
+    /// `netlab bench fanout --max-messages`.
+    static var maxMessages: Self {
+        .integer("max-messages", "N", in: 1...10_000_000, default: 1_000_000, help: "the most messages a phase sends")
+    }
+    /// `netlab bench fanout --size`.
+    static var size: Self { .integer("size", "BYTES", in: 24...4000, default: 64, help: "each message's length") }
+}
+
+extension OptionKey where Value == Int? {
+    /// `--pid`: the server's process id, for a benchmark to read its CPU time or memory.
+    static var pid: Self {
+        .integer("pid", "PID", in: 1...4_194_304, help: "the server's process id, to read its resident memory")
+    }
+}
+
+extension OptionKey where Value == Duration {
+    /// A benchmark's `--duration`.
+    static var duration: Self { .seconds("duration", default: .seconds(5), help: "how long to measure (at most 120)") }
+    /// A benchmark's `--warmup`.
+    static var warmup: Self { .seconds("warmup", default: .seconds(1), help: "load before measuring starts") }
+}
+
+extension OptionKey where Value == String {
+    /// `netlab bench rr --message`.
+    static var message: Self {
+        .text("message", "TEXT", default: "hello", help: "the line each request sends (at most 4096 bytes)")
+    }
+    /// `netlab bench fanout --in-flight`.
+    static var inFlight: Self {
+        .text("in-flight", "LIST", default: "1,16", help: "messages in flight in each phase, such as 1,16")
+    }
+}
+
+extension OptionKey where Value == FanoutBenchmark.Login {
+    /// `netlab bench fanout --login`.
+    static var login: Self {
+        .choice(
+            "login", "KIND", default: .rooms, help: "rooms ('userK roomR', then 'success') or none (one room, no login)"
+        )
     }
 }

@@ -9,11 +9,6 @@ enum ChatCommand {
         examples: ["netlab chat peer --listen --port 0"],
         subcommands: [peer, server, client])
 
-    /// `--encoding`, on the chat server and client.
-    static let encodingOption = Option(
-        "encoding", "NAME", kind: .choice(ChatEncodingChoice.allCases.map(\.rawValue)), default: "auto",
-        help: "utf-8, gbk, or auto: follow the other side (GBK when its text is not UTF-8 but reads as GBK)")
-
     static let peer = Command(
         "peer", summary: "Chat with one other person: one side listens, the other connects.",
         discussion: """
@@ -22,49 +17,44 @@ enum ChatCommand {
             Ctrl-C or the end of input ends the chat, and the other side is told. With --udp (seed 003) each line
             is one datagram: the listening side answers whoever sent the first one, and nobody is told of a leave.
             """,
+        // Both a server and a client, so --host and --port say both.
         options: [
-            .flag("listen", help: "wait for the other side to connect, instead of connecting"),
-            Option("host", "HOST", default: "127.0.0.1", help: "address to listen on, or to connect to"),
-            Option(
-                "port", "PORT", kind: .port, default: "21567", help: "port to listen on (0 picks one), or to connect to"
-            ),
-            .flag("half-duplex", help: "take turns (16-7) instead of typing at any time (16-8)"),
-            .flag("udp", help: "chat over UDP datagrams (seed 003): no connection, each line one datagram"),
-            Option("timeout", "SECONDS", kind: .seconds, default: "5", help: "how long to wait to connect"),
+            .key(.listen), .key(.host.with(help: "address to listen on, or to connect to")),
+            .key(.port.with(help: "port to listen on (0 picks one), or to connect to")), .key(.halfDuplex), .key(.udp),
+            .key(.timeout.with(help: "how long to wait to connect")),
         ],
         examples: [
             "netlab chat peer --listen --half-duplex --port 23346", "netlab chat peer --half-duplex --port 23346",
             "netlab chat peer --listen --udp --port 0",
         ],
         action: { invocation in
-            let terminalMode: ChatPeer.Mode = invocation.flag("half-duplex") ? .halfDuplex : .fullDuplex
-            let host = invocation.string("host")!
-            let port = invocation.int("port")
-            if invocation.flag("udp") {
-                if invocation.flag("half-duplex") {
+            let terminalMode: ChatPeer.Mode = invocation[.halfDuplex] ? .halfDuplex : .fullDuplex
+            let host = invocation[.host]
+            let port = invocation[.port]
+            if invocation[.udp] {
+                if invocation[.halfDuplex] {
                     throw UsageError(
                         command: invocation.commandPath,
                         "--udp has no turns to take — drop --half-duplex, or drop --udp to take turns over TCP")
                 }
                 let peer = UDPChatPeer(terminal: ChatTerminal(console: invocation.console))
-                if invocation.flag("listen") {
+                if invocation[.listen] {
                     let socket = try Socket.boundUDP(host: host, port: port)
                     ServerOptions.announce(try socket.localAddress, transport: "udp", invocation: invocation)
                     return await peer.listen(on: socket)
                 }
                 let socket = try await Socket.connected(
-                    host: host, port: port, kind: .udp, timeout: invocation.duration("timeout"))
+                    host: host, port: port, kind: .udp, timeout: invocation[.timeout])
                 return await peer.talk(over: socket)
             }
-            if invocation.flag("listen") {
+            if invocation[.listen] {
                 let listener = try Socket.listening(host: host, port: port, backlog: 4)
                 defer { listener.close() }
                 ServerOptions.announce(try listener.localAddress, transport: "tcp", invocation: invocation)
                 let peer = ChatPeer(mode: terminalMode, terminal: ChatTerminal(console: invocation.console))
                 return await peer.listen(on: listener)
             }
-            let socket = try await Socket.connected(
-                host: host, port: port, timeout: invocation.duration("timeout"))
+            let socket = try await Socket.connected(host: host, port: port, timeout: invocation[.timeout])
             let peer = ChatPeer(mode: terminalMode, terminal: ChatTerminal(console: invocation.console))
             return await peer.talk(over: socket)
         })
@@ -100,34 +90,17 @@ enum ChatCommand {
             read and written in the encoding it writes, so a GBK client and a UTF-8 one read each other.
             """,
         options: [
-            Option(
-                "host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
-            Option("port", "PORT", kind: .port, default: "21567", help: "port to listen on; 0 picks a free one"),
-            Option("protocol", "NAME", kind: .choice(["rooms", "direct"]), default: "rooms", help: "rooms or direct"),
-            Option(
-                "max-line", "BYTES", kind: .integer(16...(1 << 20)), default: "4096", help: "the longest line relayed"),
-            Option(
-                "max-queue", "BYTES", kind: .integer(1024...(1 << 30)), default: "1048576",
-                help: "bytes that may wait for a slow reader before it is disconnected"),
-            Option(
-                "login-timeout", "SECONDS", kind: .seconds, default: "30",
-                help: "close a connection that sends no login line within this time"),
-            Option(
-                "stall-timeout", "SECONDS", kind: .seconds, default: "10",
-                help: "cut off a reader that reads nothing for this long while a sender waits for it"),
-            ChatCommand.encodingOption,
-            .flag("quiet", help: "do not log each connection on stderr"),
+            .key(.host), .key(.port), .key(.chatProtocol), .key(.maxLine), .key(.maxQueue), .key(.loginTimeout),
+            .key(.stallTimeout), .key(.encoding), .key(.quiet),
         ],
         examples: ["netlab chat server --port 0 --protocol direct"],
         action: { invocation in
             Socket.raiseOpenFileLimit()
             let server = try ChatServer(
-                host: invocation.string("host")!, port: invocation.int("port"),
-                chatProtocol: ChatServer.ChatProtocol(rawValue: invocation.string("protocol")!)!,
-                maxLineBytes: invocation.int("max-line"), maxQueueBytes: invocation.int("max-queue"),
-                loginTimeout: invocation.duration("login-timeout"), stallTimeout: invocation.duration("stall-timeout"),
-                encoding: ChatEncodingChoice(rawValue: invocation.string("encoding")!)!, console: invocation.console,
-                logsConnections: !invocation.flag("quiet"))
+                host: invocation[.host], port: invocation[.port], chatProtocol: invocation[.chatProtocol],
+                maxLineBytes: invocation[.maxLine], maxQueueBytes: invocation[.maxQueue],
+                loginTimeout: invocation[.loginTimeout], stallTimeout: invocation[.stallTimeout],
+                encoding: invocation[.encoding], console: invocation.console, logsConnections: !invocation[.quiet])
             ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
             // Notices typed on stdin (seed 003's tsend): a thread of their own, since reading stdin blocks.
             let console = invocation.console
@@ -149,21 +122,16 @@ enum ChatCommand {
             (not with NO_COLOR); otherwise lines are read and printed plainly, for scripts.
             """,
         options: [
-            Option("user", "NAME", help: "your name in a room (the rooms protocol, with --room)"),
-            Option("room", "ROOM", help: "the room to join (with --user)"),
-            Option("nick", "NAME", help: "your nickname (the direct protocol, seed 003)"),
-            Option(
-                "eol", "END", kind: .choice(["auto"] + TCPClient.LineEnd.allCases.map(\.rawValue)), default: "auto",
-                help: "what follows each line sent: none, lf or crlf; auto follows the server (none for direct)"),
-            ChatCommand.encodingOption,
-        ] + ClientOptions.options(),
+            .key(.user), .key(.room), .key(.nick), .key(.chatLineEnd), .key(.encoding), .key(.serverHost),
+            .key(.serverPort), .key(.timeout),
+        ],
         examples: [
             "netlab chat client --user alice --room lobby", "netlab chat client --nick bob --port 8888",
         ],
         action: { invocation in
             let path = "netlab chat client"
             let login: ChatClient.Login
-            switch (invocation.string("user"), invocation.string("room"), invocation.string("nick")) {
+            switch (invocation[.user], invocation[.room], invocation[.nick]) {
             case (let user?, let room?, nil):
                 login = .rooms(user: user, room: room)
             case (nil, nil, let nick?):
@@ -179,13 +147,91 @@ enum ChatCommand {
                     command: path, "say who you are: --user NAME --room ROOM for rooms, or --nick NAME for direct")
             }
             let socket = try await Socket.connected(
-                host: invocation.string("host")!, port: invocation.int("port"),
-                timeout: invocation.duration("timeout"))
+                host: invocation[.host], port: invocation[.port], timeout: invocation[.timeout])
             let client = ChatClient(
                 login: login, terminal: ChatTerminal(console: invocation.console),
-                timeout: invocation.duration("timeout"),
-                lineEnd: TCPClient.LineEnd(rawValue: invocation.string("eol")!),
-                encoding: ChatEncodingChoice(rawValue: invocation.string("encoding")!)!)
+                timeout: invocation[.timeout], lineEnd: invocation[.chatLineEnd].fixed, encoding: invocation[.encoding])
             return try await client.run(over: socket)
         })
+}
+
+/// The chat client's `--eol`: a line end, or `auto` to follow the server.
+enum ChatLineEnd: String, CaseIterable, Sendable {
+    case auto, none, lf, crlf
+
+    /// The line end chosen, or nil for `auto`.
+    var fixed: TCPClient.LineEnd? { TCPClient.LineEnd(rawValue: rawValue) }
+}
+
+extension OptionKey where Value == Bool {
+    /// `netlab chat peer --listen`.
+    static var listen: Self { .flag("listen", help: "wait for the other side to connect, instead of connecting") }
+    /// `netlab chat peer --half-duplex`.
+    static var halfDuplex: Self {
+        .flag("half-duplex", help: "take turns (16-7) instead of typing at any time (16-8)")
+    }
+    /// `netlab chat peer --udp`.
+    static var udp: Self {
+        .flag("udp", help: "chat over UDP datagrams (seed 003): no connection, each line one datagram")
+    }
+}
+
+extension OptionKey where Value == ChatServer.ChatProtocol {
+    /// `netlab chat server --protocol`.
+    static var chatProtocol: Self { .choice("protocol", "NAME", default: .rooms, help: "rooms or direct") }
+}
+
+extension OptionKey where Value == ChatEncodingChoice {
+    /// `--encoding`, on the chat server and client.
+    static var encoding: Self {
+        .choice(
+            "encoding", "NAME", default: .auto,
+            help: "utf-8, gbk, or auto: follow the other side (GBK when its text is not UTF-8 but reads as GBK)")
+    }
+}
+
+extension OptionKey where Value == ChatLineEnd {
+    /// `netlab chat client --eol`.
+    static var chatLineEnd: Self {
+        .choice(
+            "eol", "END", default: .auto,
+            help: "what follows each line sent: none, lf or crlf; auto follows the server (none for direct)")
+    }
+}
+
+extension OptionKey where Value == Int {
+    /// `netlab chat server --max-line`.
+    static var maxLine: Self {
+        .integer("max-line", "BYTES", in: 16...(1 << 20), default: 4096, help: "the longest line relayed")
+    }
+    /// `netlab chat server --max-queue`.
+    static var maxQueue: Self {
+        .integer(
+            "max-queue", "BYTES", in: 1024...(1 << 30), default: 1_048_576,
+            help: "bytes that may wait for a slow reader before it is disconnected")
+    }
+}
+
+extension OptionKey where Value == Duration {
+    /// `netlab chat server --login-timeout`.
+    static var loginTimeout: Self {
+        .seconds(
+            "login-timeout", default: .seconds(30), help: "close a connection that sends no login line within this time"
+        )
+    }
+    /// `netlab chat server --stall-timeout`.
+    static var stallTimeout: Self {
+        .seconds(
+            "stall-timeout", default: .seconds(10),
+            help: "cut off a reader that reads nothing for this long while a sender waits for it")
+    }
+}
+
+extension OptionKey where Value == String? {
+    /// `netlab chat client --user`.
+    static var user: Self { .text("user", "NAME", help: "your name in a room (the rooms protocol, with --room)") }
+    /// `netlab chat client --room`.
+    static var room: Self { .text("room", "ROOM", help: "the room to join (with --user)") }
+    /// `netlab chat client --nick`.
+    static var nick: Self { .text("nick", "NAME", help: "your nickname (the direct protocol, seed 003)") }
 }

@@ -16,22 +16,17 @@ enum CommandServerCommand {
             ls: the file names of --dir as one JSON array, sorted. Anything else: '[ctime] text'.
             A request is a line, or bytes without a newline followed by a short pause.
             """,
-        options: [
-            Option(
-                "host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
-            Option("port", "PORT", kind: .port, default: "21567", help: "port to listen on; 0 picks a free one"),
-            Option("dir", "FOLDER", default: ".", help: "the folder whose names ls lists"),
-        ],
+        options: [.key(.host), .key(.port), .key(.folder.with(help: "the folder whose names ls lists"))],
         examples: ["netlab cmd server --port 0 --dir /tmp"],
         action: { invocation in
-            let folder = invocation.string("dir")!
+            let folder = invocation[.folder]
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue
             else {
                 throw RuntimeError("--dir \(folder) is not a folder — give an existing folder")
             }
             let server = try CommandServer(
-                host: invocation.string("host")!, port: invocation.int("port"), folder: folder,
+                host: invocation[.host], port: invocation[.port], folder: folder,
                 console: invocation.console)
             ServerOptions.announce(try server.localAddress, transport: "tcp", invocation: invocation)
             return try await ServerLifetime.serve(server, console: invocation.console)
@@ -40,13 +35,19 @@ enum CommandServerCommand {
     static let client = Command(
         "client", summary: "Send each line of input (date, os, ls, ...) and print each reply.",
         discussion: "An empty line or the end of input quits.",
-        options: ClientOptions.options() + [TCPClient.lineEndOption],
+        options: [.key(.serverHost), .key(.serverPort), .key(.timeout), .key(.lineEnd)],
         examples: ["printf 'date\\nos\\nls\\n' | netlab cmd client --port 21567"],
         action: { invocation in
             try await TCPClient(
-                host: invocation.string("host")!, port: invocation.int("port"),
-                timeout: invocation.duration("timeout"),
-                lineEnd: TCPClient.LineEnd(rawValue: invocation.string("eol")!)!, console: invocation.console
+                host: invocation[.host], port: invocation[.port], timeout: invocation[.timeout],
+                lineEnd: invocation[.lineEnd], console: invocation.console
             ).run()
         })
+}
+
+extension OptionKey where Value == String {
+    /// `--dir`: the folder a server works in (the cmd server's ls, the rexec server's commands).
+    static var folder: Self {
+        .text("dir", "FOLDER", kind: .folder, default: ".", help: "the folder the server works in")
+    }
 }

@@ -19,30 +19,22 @@ enum DaytimeCommand {
             and 'netlab daytime client' looks there too. Over UDP the server never answers its own port or ports
             below 1024, and one sender at most --max-replies times a second, so no forged datagram starts a loop.
             """,
-        options: [
-            Option(
-                "host", "HOST", default: "127.0.0.1", help: "address to listen on; 0.0.0.0 or :: for every interface"),
-            Option(
-                "port", "PORT", kind: .port, default: "daytime service", help: "port to listen on; 0 picks a free one"),
-            Option(
-                "protocol", "PROTO", kind: .choice(["both", "udp", "tcp"]), default: "both", help: "udp, tcp or both"),
-        ] + DatagramOptions.options,
+        options: [.key(.host), .key(.daytimePort), .key(.daytimeTransports), .key(.answerLowPorts), .key(.maxReplies)],
         examples: ["netlab daytime server --port 0 --protocol udp"],
         action: { invocation in
             let console = invocation.console
-            let choice = invocation.string("protocol")!
-            let serveUDP = choice != "tcp"
-            let serveTCP = choice != "udp"
-            let host = invocation.string("host")!
+            let choice = invocation[.daytimeTransports]
+            let serveUDP = choice != .tcp
+            let serveTCP = choice != .udp
+            let host = invocation[.host]
             let makeServer = { (port: Int) in
                 try DaytimeServer(
                     host: host, port: port, udp: serveUDP, tcp: serveTCP, console: console,
-                    answersLowPorts: DatagramOptions.answersLowPorts(invocation),
-                    repliesPerSecond: DatagramOptions.repliesPerSecond(invocation))
+                    answersLowPorts: invocation[.answerLowPorts], repliesPerSecond: invocation[.maxReplies])
             }
             var server: DaytimeServer
-            if invocation.isGiven("port") {
-                server = try makeServer(invocation.int("port"))
+            if let port = invocation[.daytimePort] {
+                server = try makeServer(port)
             } else {
                 let port = servicePort(serveUDP ? .udp : .tcp, console: console)
                 do {
@@ -68,23 +60,23 @@ enum DaytimeCommand {
             the client tries \(unprivilegedPort), where a netlab server without root serves.
             """,
         options: [
-            Option("host", "HOST", default: "127.0.0.1", help: "server's name or address"),
-            Option("port", "PORT", kind: .port, default: "daytime service", help: "server's port"),
-            Option("protocol", "PROTO", kind: .choice(["udp", "tcp"]), default: "udp", help: "udp or tcp"),
-            Option("timeout", "SECONDS", kind: .seconds, default: "1", help: "how long to wait for the answer"),
+            .key(.serverHost),
+            .key(
+                .daytimePort.with(
+                    help:
+                        "server's port; without it, the daytime port (getservbyname, normally 13), then \(unprivilegedPort)"
+                )), .key(.daytimeTransport),
+            .key(.timeout.with(default: .seconds(1), help: "how long to wait for the answer")),
         ],
         examples: ["netlab daytime client --protocol tcp"],
         action: { invocation in
             let console = invocation.console
-            let transport: SocketError.Transport = invocation.string("protocol") == "tcp" ? .tcp : .udp
-            let host = invocation.string("host")!
-            let timeout = invocation.duration("timeout")
-            if invocation.isGiven("port") {
+            let transport: SocketError.Transport = invocation[.daytimeTransport] == .tcp ? .tcp : .udp
+            let host = invocation[.host]
+            let timeout = invocation[.timeout]
+            if let port = invocation[.daytimePort] {
                 console.out(
-                    try await DaytimeClient(
-                        host: host, port: invocation.int("port"), transport: transport, timeout: timeout
-                    )
-                    .query())
+                    try await DaytimeClient(host: host, port: port, transport: transport, timeout: timeout).query())
                 return 0
             }
             let port = servicePort(transport, console: console)
@@ -114,4 +106,34 @@ enum DaytimeCommand {
         default: false
         }
     }
+}
+
+/// The daytime server's `--protocol`: which transports it serves.
+enum DaytimeTransports: String, CaseIterable, Sendable {
+    case both, udp, tcp
+}
+
+/// The daytime client's `--protocol`.
+enum DaytimeTransport: String, CaseIterable, Sendable {
+    case udp, tcp
+}
+
+extension OptionKey where Value == Int? {
+    /// The daytime server's `--port`: none by default, since the port comes from the services database.
+    static var daytimePort: Self {
+        .port(
+            "port",
+            help: "port to listen on; 0 picks a free one; without it, the daytime port (getservbyname, normally 13), "
+                + "or \(DaytimeCommand.unprivilegedPort) without root")
+    }
+}
+
+extension OptionKey where Value == DaytimeTransports {
+    /// `netlab daytime server --protocol`.
+    static var daytimeTransports: Self { .choice("protocol", "PROTO", default: .both, help: "udp, tcp or both") }
+}
+
+extension OptionKey where Value == DaytimeTransport {
+    /// `netlab daytime client --protocol`.
+    static var daytimeTransport: Self { .choice("protocol", "PROTO", default: .udp, help: "udp or tcp") }
 }

@@ -8,14 +8,14 @@ import NetlabTopics
 enum GradeCommand {
     static let exercises = Command(
         "exercises", summary: "List the exercises: id, title, and what the student writes.",
-        options: [.flag("json", help: "print the list as JSON")],
+        options: [.key(.json.with(help: "print the list as JSON"))],
         examples: ["netlab exercises"],
         action: { invocation in
             let (all, problems) = try ExerciseLibrary.located().all()
             for (id, problem) in problems {
                 invocation.console.err("netlab: skipped the exercise '\(id)': \(problem)")
             }
-            if invocation.flag("json") {
+            if invocation[.json] {
                 struct Entry: Encodable {
                     let id, title, writes, kind, transport: String
                     let points: Int
@@ -72,34 +72,12 @@ enum GradeCommand {
             checks nor the other submissions; without root netlab says what it could not apply.
             """,
         options: [
-            Option(
-                "format", "FORMAT", kind: .choice(["text", "json", "junit", "gradescope", "csv"]), default: "text",
-                help: "text, json, junit, gradescope (results.json), or csv (batch only)"),
-            Option(
-                "output", "FILE",
-                help:
-                    "write the report to FILE instead of stdout (a batch in gradescope format: a folder, one STUDENT/results.json each)"
-            ),
-            Option("batch", "DIR", help: "grade every submission folder in DIR"),
-            Option(
-                "cmd", "COMMAND",
-                help: "with --batch: the command for one submission, e.g. 'python3 {dir}/server.py {port}'"),
-            Option("jobs", "N", kind: .integer(1...16), default: "2", help: "with --batch: submissions graded at once"),
-            Option(
-                "timeout", "SECONDS", kind: .seconds, default: "120",
-                help: "the most time one grade (with --batch: one submission's) may take"),
-            .flag("resume", help: "with --batch and --output: keep the submissions the journal already holds"),
-            Option(
-                "max-procs", "N", kind: .integer(1...100_000), default: "128",
-                help: "processes and threads the program may run (without root: beyond your own)"),
-            Option("max-memory", "SIZE", default: "2G", help: "address space of each of its processes, e.g. 512M"),
-            Option("max-file-size", "SIZE", default: "64M", help: "the largest file it may write"),
-            Option(
-                "max-cpu", "SECONDS", kind: .integer(1...86_400), default: "60",
-                help: "CPU time of each of its processes"),
-            Option(
-                "max-open-files", "N", kind: .integer(16...1_048_576), default: "256",
-                help: "files and sockets open at once"),
+            .key(.format), .key(.output), .key(.batch), .key(.batchCommand), .key(.jobs),
+            .key(
+                .timeout.with(
+                    default: .seconds(120), help: "the most time one grade (with --batch: one submission's) may take")),
+            .key(.resume), .key(.maxProcesses), .key(.maxMemory), .key(.maxFileSize), .key(.maxCPU),
+            .key(.maxOpenFiles),
         ],
         positionals: [
             Positional("ID", help: "the exercise's id, from 'netlab exercises'"),
@@ -110,7 +88,7 @@ enum GradeCommand {
 
     static let check = Command(
         "check", summary: "Grade every exercise against netlab's own reference solution and print the scoreboard.",
-        options: [.flag("json", help: "print the scoreboard as JSON")],
+        options: [.key(.json.with(help: "print the scoreboard as JSON"))],
         examples: ["netlab check"],
         action: { invocation in
             ChildProcess.stopAllOnInterrupt()
@@ -126,7 +104,7 @@ enum GradeCommand {
                 } catch {
                     // A broken checks.json fails its row; the other exercises are still graded.
                     brokenExercises += 1
-                    if !invocation.flag("json") {
+                    if !invocation[.json] {
                         invocation.console.out(
                             "\(invocation.console.colored("FAIL", 31))  \(id.padding(toLength: width, withPad: " ", startingAt: 0))  "
                                 + CLI.describe(error))
@@ -137,7 +115,7 @@ enum GradeCommand {
                 guard CommandTable.command(running: exercise.reference) != nil else {
                     brokenExercises += 1
                     let name = exercise.reference.prefix { !$0.hasPrefix("-") }.joined(separator: " ")
-                    if !invocation.flag("json") {
+                    if !invocation[.json] {
                         invocation.console.out(
                             "\(invocation.console.colored("FAIL", 31))  \(id.padding(toLength: width, withPad: " ", startingAt: 0))  "
                                 + "its reference 'netlab \(name)' is not a netlab command; fix \"reference\" in its checks.json"
@@ -147,7 +125,7 @@ enum GradeCommand {
                 }
                 let report = try await Grader(exercise: exercise, command: [netlab] + exercise.reference).grade()
                 reports.append(report)
-                if !invocation.flag("json") {
+                if !invocation[.json] {
                     let mark =
                         report.isPassing
                         ? invocation.console.colored("pass", 32) : invocation.console.colored("FAIL", 31)
@@ -160,7 +138,7 @@ enum GradeCommand {
                 }
             }
             let passing = reports.filter(\.isPassing).count
-            if invocation.flag("json") {
+            if invocation[.json] {
                 invocation.console.out(ReportFormat.json(reports))
             } else {
                 invocation.console.out("")
@@ -178,21 +156,21 @@ enum GradeCommand {
             throw invocation.usageError(
                 "put the program after '--', as in: netlab grade \(exercise.id) -- python3 server.py {port}")
         }
-        let format = invocation.string("format")!
-        let timeout = invocation.duration("timeout")
-        let output = invocation.string("output")
+        let format = invocation[.format]
+        let timeout = invocation[.timeout]
+        let output = invocation[.output]
         var isolation = Isolation()
         isolation.limits = try limits(invocation)
         isolation.hiddenFolders = [library.folder.path]  // its checks.json would give the answers away
         let text: String
         let status: Int32
-        if let batch = invocation.string("batch") {
+        if let batch = invocation[.batch] {
             if invocation.hasTrailing {
                 throw invocation.usageError(
                     "with --batch the command goes in --cmd, not after '--', as in --cmd 'python3 {dir}/server.py {port}'"
                 )
             }
-            guard let template = invocation.string("cmd") else {
+            guard let template = invocation[.batchCommand] else {
                 throw invocation.usageError("--batch needs --cmd, such as --cmd 'python3 {dir}/server.py {port}'")
             }
             if !template.contains("{dir}") {
@@ -204,12 +182,12 @@ enum GradeCommand {
                     "--cmd must give each submission its port with {port}, as in --cmd 'python3 {dir}/server.py {port}'"
                 )
             }
-            if invocation.flag("resume"), output == nil {
+            if invocation[.resume], output == nil {
                 throw invocation.usageError(
                     "--resume reads the journal next to --output FILE: give the same --output as the interrupted batch")
             }
             // Gradescope takes one results.json per submission: --output names the folder that holds them.
-            let gradescopeFolder = format == "gradescope" ? output : nil
+            let gradescopeFolder = format == .gradescope ? output : nil
             if let gradescopeFolder {
                 try checkFolderWritable(gradescopeFolder)
             } else if let output {
@@ -218,23 +196,25 @@ enum GradeCommand {
             warnOfUnappliedProtections(invocation)
             let outcome = try await BatchGrader(
                 exercise: exercise, folder: URL(fileURLWithPath: batch), template: template,
-                jobs: invocation.int("jobs"), timeout: timeout, isolation: isolation,
-                journal: output.map(BatchJournal.path(nextTo:)), resumes: invocation.flag("resume")
+                jobs: invocation[.jobs], timeout: timeout, isolation: isolation,
+                journal: output.map(BatchJournal.path(nextTo:)), resumes: invocation[.resume]
             ).grade()
             let rows = outcome.rows
             switch format {
-            case "json": text = ReportFormat.json(rows)
-            case "csv": text = BatchGrader.csv(rows, exercise: exercise)
-            case "junit": text = ReportFormat.junit(rows.map { ($0.student, $0.report) })
-            case "gradescope" where gradescopeFolder != nil:
-                let folder = URL(fileURLWithPath: gradescopeFolder!)
-                for row in rows { try ReportFormat.writeGradescope(row.report, student: row.student, into: folder) }
-                text = "wrote \(rows.count) results.json files, one per submission, in \(folder.path)/STUDENT/"
-            case "gradescope":
-                text = ReportFormat.json(
-                    Dictionary(
-                        uniqueKeysWithValues: rows.map { ($0.student, ReportFormat.GradescopeResults($0.report)) }))
-            default: text = BatchGrader.table(rows, exercise: exercise)
+            case .json: text = ReportFormat.json(rows)
+            case .csv: text = BatchGrader.csv(rows, exercise: exercise)
+            case .junit: text = ReportFormat.junit(rows.map { ($0.student, $0.report) })
+            case .gradescope:
+                if let gradescopeFolder {
+                    let folder = URL(fileURLWithPath: gradescopeFolder)
+                    for row in rows { try ReportFormat.writeGradescope(row.report, student: row.student, into: folder) }
+                    text = "wrote \(rows.count) results.json files, one per submission, in \(folder.path)/STUDENT/"
+                } else {
+                    text = ReportFormat.json(
+                        Dictionary(
+                            uniqueKeysWithValues: rows.map { ($0.student, ReportFormat.GradescopeResults($0.report)) }))
+                }
+            case .text: text = BatchGrader.table(rows, exercise: exercise)
             }
             // Scores are the report's business; the status says whether the grader did its job.
             let ungraded = rows.filter { $0.graderError != nil }
@@ -250,11 +230,11 @@ enum GradeCommand {
             }
             status = outcome.isComplete && outcome.journalProblem == nil ? 0 : CLI.ExitStatus.incomplete
         } else {
-            if invocation.string("cmd") != nil {
+            if invocation[.batchCommand] != nil {
                 throw invocation.usageError(
                     "--cmd is for grading a class with --batch DIR; for one program, put it after '--'")
             }
-            if invocation.flag("resume") {
+            if invocation[.resume] {
                 throw invocation.usageError("--resume is for a batch: it needs --batch DIR and --output FILE")
             }
             guard invocation.hasTrailing, !invocation.trailing.isEmpty else {
@@ -262,7 +242,7 @@ enum GradeCommand {
                     "missing the program to grade — put it after '--', as in: netlab grade \(exercise.id) -- python3 server.py {port}"
                 )
             }
-            if format == "csv" {
+            guard let reportFormat = format.single else {
                 throw invocation.usageError("--format csv is for --batch; use text, json, junit or gradescope")
             }
             if let output { try checkWritable(output) }
@@ -276,10 +256,10 @@ enum GradeCommand {
                 throw RuntimeError(problem.description)
             }
             status = report.isPassing ? 0 : 1
-            text = ReportFormat(rawValue: format)!.render(
+            text = reportFormat.render(
                 report, color: invocation.console.usesColor && output == nil)
         }
-        if let output, !(format == "gradescope" && invocation.string("batch") != nil) {
+        if let output, !(format == .gradescope && invocation[.batch] != nil) {
             do {
                 try Data((text + "\n").utf8).write(to: URL(fileURLWithPath: output), options: .atomic)
             } catch {
@@ -341,14 +321,14 @@ enum GradeCommand {
     /// The --max-* options as limits.
     private static func limits(_ invocation: Invocation) throws -> ProgramLimits {
         var limits = ProgramLimits()
-        limits.processes = invocation.int("max-procs")
-        limits.cpuSeconds = invocation.int("max-cpu")
-        limits.openFiles = invocation.int("max-open-files")
-        for (name, keyPath) in [("max-memory", \ProgramLimits.memoryBytes), ("max-file-size", \.fileSizeBytes)] {
-            let text = invocation.string(name)!
+        limits.processes = invocation[.maxProcesses]
+        limits.cpuSeconds = invocation[.maxCPU]
+        limits.openFiles = invocation[.maxOpenFiles]
+        for (key, keyPath) in [(OptionKey.maxMemory, \ProgramLimits.memoryBytes), (.maxFileSize, \.fileSizeBytes)] {
+            let text = invocation[key]
             guard let bytes = ProgramLimits.bytes(text) else {
                 throw invocation.usageError(
-                    "--\(name) must be a size such as 512M or 2G (K, M, G: 1024s), not '\(text)'")
+                    "--\(key.name) must be a size such as 512M or 2G (K, M, G: 1024s), not '\(text)'")
             }
             limits[keyPath: keyPath] = bytes
         }
@@ -360,5 +340,80 @@ enum GradeCommand {
         if let notice = Isolation.unappliedProtections() {
             invocation.console.err("\(invocation.commandPath): \(notice)")
         }
+    }
+}
+
+/// `netlab grade --format`: a report format, or csv for a batch.
+enum GradeFormat: String, CaseIterable, Sendable {
+    case text, json, junit, gradescope, csv
+
+    /// The format of one program's report; nil for csv, which only a batch has.
+    var single: ReportFormat? { ReportFormat(rawValue: rawValue) }
+}
+
+extension OptionKey where Value == GradeFormat {
+    /// `netlab grade --format`.
+    static var format: Self {
+        .choice(
+            "format", "FORMAT", default: .text,
+            help: "text, json, junit, gradescope (results.json), or csv (batch only)")
+    }
+}
+
+extension OptionKey where Value == String? {
+    /// `netlab grade --output`.
+    static var output: Self {
+        .text(
+            "output", "FILE", kind: .file,
+            help:
+                "write the report to FILE instead of stdout (a batch in gradescope format: a folder, one STUDENT/results.json each)"
+        )
+    }
+    /// `netlab grade --batch`.
+    static var batch: Self { .text("batch", "DIR", kind: .folder, help: "grade every submission folder in DIR") }
+    /// `netlab grade --cmd`.
+    static var batchCommand: Self {
+        .text(
+            "cmd", "COMMAND",
+            help: "with --batch: the command for one submission, e.g. 'python3 {dir}/server.py {port}'")
+    }
+}
+
+extension OptionKey where Value == Bool {
+    /// `netlab grade --resume`.
+    static var resume: Self {
+        .flag("resume", help: "with --batch and --output: keep the submissions the journal already holds")
+    }
+}
+
+extension OptionKey where Value == Int {
+    /// `netlab grade --jobs`.
+    static var jobs: Self {
+        .integer("jobs", "N", in: 1...16, default: 2, help: "with --batch: submissions graded at once")
+    }
+    /// `netlab grade --max-procs`.
+    static var maxProcesses: Self {
+        .integer(
+            "max-procs", "N", in: 1...100_000, default: 128,
+            help: "processes and threads the program may run (without root: beyond your own)")
+    }
+    /// `netlab grade --max-cpu`.
+    static var maxCPU: Self {
+        .integer("max-cpu", "SECONDS", in: 1...86_400, default: 60, help: "CPU time of each of its processes")
+    }
+    /// `netlab grade --max-open-files`.
+    static var maxOpenFiles: Self {
+        .integer("max-open-files", "N", in: 16...1_048_576, default: 256, help: "files and sockets open at once")
+    }
+}
+
+extension OptionKey where Value == String {
+    /// `netlab grade --max-memory`.
+    static var maxMemory: Self {
+        .text("max-memory", "SIZE", default: "2G", help: "address space of each of its processes, e.g. 512M")
+    }
+    /// `netlab grade --max-file-size`.
+    static var maxFileSize: Self {
+        .text("max-file-size", "SIZE", default: "64M", help: "the largest file it may write")
     }
 }

@@ -15,15 +15,11 @@ enum IPCommand {
         ],
         subcommands: [addressClass, info, split, summarize])
 
-    private static let explain = Option.flag("explain", help: "spell out each step of the working")
-    private static let json = Option.flag(
-        "json", help: "print one JSON object (fields in lessons/06-ip-addresses-and-subnets.md)")
-
     static let addressClass = Command(
         "class",
         summary:
             "Show an IPv4 address's class (A to E), its range and default mask, and any special range.",
-        options: [explain, json],
+        options: [.key(.explain), .key(.ipJSON)],
         positionals: [Positional("ADDR", help: "an IPv4 address, such as 10.1.2.3")],
         examples: ["netlab ip class 172.16.5.4 --explain"],
         run: { invocation in
@@ -36,7 +32,7 @@ enum IPCommand {
             }
             let address = try IPv4Address(parsing: addressText)
             var report = IPReport.addressClass(of: address)
-            if invocation.flag("explain") { report.append(IPExplanation.addressClass(of: address)) }
+            if invocation[.explain] { report.append(IPExplanation.addressClass(of: address)) }
             print(report, invocation)
             return CLI.ExitStatus.success
         })
@@ -50,7 +46,7 @@ enum IPCommand {
             wildcard /0.0.0.255; or give the mask as a second argument. Without one, the address stands alone (/32).
             IPv6 works too: 2001:db8::1/64.
             """,
-        options: [explain, json],
+        options: [.key(.explain), .key(.ipJSON)],
         positionals: [
             Positional("ADDR", help: "an address, optionally with /PREFIX or /MASK"),
             Positional("MASK", help: "the mask, when not written after a '/'", optional: true),
@@ -66,19 +62,19 @@ enum IPCommand {
                 throw invocation.usageError(
                     "'\(text)' already has a prefix after '/'; drop the second argument '\(mask!)'")
             }
-            let usesColor = invocation.console.usesColor && !invocation.flag("json")
+            let usesColor = invocation.console.usesColor && !invocation[.json]
             var report: IPReport
             switch try IPInterface(parsing: text, mask: mask) {
             case .v4(let address, let mask):
                 report = IPReport.info(address, mask: mask, usesColor: usesColor)
-                if invocation.flag("explain") { report.append(IPExplanation.info(address, mask: mask)) }
+                if invocation[.explain] { report.append(IPExplanation.info(address, mask: mask)) }
             case .v6(let address, let prefixLength):
                 report = IPReport.info(address, prefixLength: prefixLength, usesColor: usesColor)
-                if invocation.flag("explain") {
+                if invocation[.explain] {
                     report.append(IPExplanation.info(address, prefixLength: prefixLength))
                 }
             }
-            if IPInterface.isBareAddress(text, mask: mask), !invocation.flag("json") {
+            if IPInterface.isBareAddress(text, mask: mask), !invocation[.json] {
                 invocation.console.err(
                     "note: no prefix or mask given, so '\(text)' stands alone; add one, such as \(text)/\(IPv6Address.looksLikeIPv6(text) ? 64 : 24)"
                 )
@@ -92,20 +88,18 @@ enum IPCommand {
         summary: "Split a network into equal subnets, or into VLSM subnets sized for host counts.",
         discussion:
             "Give exactly one of --into, --prefix or --hosts. VLSM (--hosts) places the largest subnet first.",
-        options: [
-            Option(
-                "into", "N", kind: .integer(1...SubnetPlan<IPv4Address>.limit), help: "N equal subnets"),
-            Option("prefix", "P", help: "every subnet of prefix length P, such as 26"),
-            Option("hosts", "A,B,C", help: "one subnet per host count, such as 100,50,20 (IPv4)"),
-            explain, json,
-        ],
+        options: [.key(.into), .key(.prefix), .key(.hosts), .key(.explain), .key(.ipJSON)],
         positionals: [Positional("CIDR", help: "the network to split, such as 192.168.1.0/24")],
         examples: [
             "netlab ip split 192.168.1.0/24 --into 4", "netlab ip split 10.0.0.0/16 --prefix 20",
             "netlab ip split 192.168.1.0/24 --hosts 100,50,20,2 --explain",
         ],
         run: { invocation in
-            let given = ["into", "prefix", "hosts"].filter { invocation.isGiven($0) }
+            let given = [
+                invocation.isGiven(.into) ? OptionKey<Int?>.into.name : nil,
+                invocation.isGiven(.prefix) ? OptionKey<String?>.prefix.name : nil,
+                invocation.isGiven(.hosts) ? OptionKey<String?>.hosts.name : nil,
+            ].compactMap { $0 }
             guard given.count == 1 else {
                 throw invocation.usageError(
                     given.isEmpty
@@ -113,7 +107,7 @@ enum IPCommand {
                         : "give only one of --into, --prefix and --hosts, not \(given.map { "--" + $0 }.joined(separator: " and "))"
                 )
             }
-            let hosts = try invocation.string("hosts").map { try hostCounts($0, invocation: invocation) }
+            let hosts = try invocation[.hosts].map { try hostCounts($0, invocation: invocation) }
             let text = invocation.positionals[0]
             var report: IPReport
             if IPv6Address.looksLikeIPv6(text) {
@@ -121,14 +115,14 @@ enum IPCommand {
                 if hosts != nil { throw IPError.hostsNeedIPv4(network: parent.description) }
                 let plan = try equalPlan(parent, invocation: invocation)
                 report = IPReport.split(plan)
-                if invocation.flag("explain") { report.append(IPExplanation.split(plan)) }
+                if invocation[.explain] { report.append(IPExplanation.split(plan)) }
             } else {
                 let parent = try IPNetwork<IPv4Address>(parsing: text)
                 let plan =
                     try hosts.map { hosts throws(IPError) in try SubnetPlan.vlsm(parent, hosts: hosts) }
                     ?? equalPlan(parent, invocation: invocation)
                 report = IPReport.split(plan)
-                if invocation.flag("explain") { report.append(IPExplanation.split(plan)) }
+                if invocation[.explain] { report.append(IPExplanation.split(plan)) }
             }
             print(report, invocation)
             return CLI.ExitStatus.success
@@ -138,12 +132,7 @@ enum IPCommand {
         "summarize", summary: "Merge networks, addresses and ranges A-B into the fewest CIDR blocks.",
         discussion:
             "Duplicates and overlaps are merged. Items may also come from a file, one or more per line.",
-        options: [
-            Option(
-                "from", "FILE",
-                help: "read more items from FILE ('-' for standard input); '#' starts a comment"),
-            json,
-        ],
+        options: [.key(.from), .key(.ipJSON)],
         positionals: [
             Positional(
                 "ITEM", help: "a network (10.0.0.0/24), an address, or a range A-B", optional: true,
@@ -156,7 +145,7 @@ enum IPCommand {
         run: { invocation in
             var items = invocation.positionals
             var origins = [String?](repeating: nil, count: items.count)
-            if let file = invocation.string("from") {
+            if let file = invocation[.from] {
                 for (item, origin) in try readItems(from: file, console: invocation.console) {
                     items.append(item)
                     origins.append(origin)
@@ -175,7 +164,7 @@ enum IPCommand {
     // MARK: Helpers
 
     private static func print(_ report: IPReport, _ invocation: Invocation) {
-        if invocation.flag("json") {
+        if invocation[.json] {
             invocation.console.out(report.json.text)
         } else {
             invocation.console.out(report.lines.joined(separator: "\n"))
@@ -187,11 +176,14 @@ enum IPCommand {
         throws(IPError)
         -> SubnetPlan<Address>
     {
-        if let prefix = invocation.string("prefix") {
+        if let prefix = invocation[.prefix] {
             let digits = prefix.hasPrefix("/") ? String(prefix.dropFirst()) : prefix
             return try SubnetPlan.equal(parent, prefixLength: Address.decimalPrefixLength(digits))
         }
-        return try SubnetPlan.equal(parent, count: invocation.int("into"))
+        guard let count = invocation[.into] else {
+            preconditionFailure("split checks that one of --into, --prefix and --hosts is given")
+        }
+        return try SubnetPlan.equal(parent, count: count)
     }
 
     /// Reads `--hosts 100,50,20`.
@@ -234,7 +226,7 @@ enum IPCommand {
         }
         let summary = NetworkSummary(ranges: ranges)
         print(IPReport.summary(summary), invocation)
-        if !invocation.flag("json") { invocation.console.err("note: " + IPReport.summaryNote(summary)) }
+        if !invocation[.json] { invocation.console.err("note: " + IPReport.summaryNote(summary)) }
         return CLI.ExitStatus.success
     }
 
@@ -265,5 +257,32 @@ enum IPCommand {
             }
         }
         return items
+    }
+}
+
+extension OptionKey where Value == Bool {
+    /// The IP calculator's `--explain`.
+    static var explain: Self { .flag("explain", help: "spell out each step of the working") }
+    /// The IP calculator's `--json`.
+    static var ipJSON: Self {
+        .json.with(help: "print one JSON object (fields in lessons/06-ip-addresses-and-subnets.md)")
+    }
+}
+
+extension OptionKey where Value == Int? {
+    /// `netlab ip split --into`.
+    static var into: Self { .integer("into", "N", in: 1...SubnetPlan<IPv4Address>.limit, help: "N equal subnets") }
+}
+
+extension OptionKey where Value == String? {
+    /// `netlab ip split --prefix`.
+    static var prefix: Self { .text("prefix", "P", help: "every subnet of prefix length P, such as 26") }
+    /// `netlab ip split --hosts`.
+    static var hosts: Self { .text("hosts", "A,B,C", help: "one subnet per host count, such as 100,50,20 (IPv4)") }
+    /// `netlab ip summarize --from`.
+    static var from: Self {
+        .text(
+            "from", "FILE", kind: .file,
+            help: "read more items from FILE ('-' for standard input); '#' starts a comment")
     }
 }

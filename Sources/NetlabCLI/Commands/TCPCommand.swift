@@ -14,13 +14,13 @@ enum TCPCommand {
             Replies: timestamp is '[ctime] data', echo sends the data back, upper in capitals,
             hello greets with 'Welcome!', answers 'Hello, X!' and closes on 'exit'.
             """,
-        options: ServerOptions.options(reply: true) + [UnixSocketOption.option],
+        options: [.key(.host), .key(.port), .key(.reply), .key(.quiet), .key(.unix)],
         examples: ["netlab tcp server --port 0 --reply upper", "netlab tcp server --unix /tmp/netlab.sock"],
         action: { invocation in
             let endpoint = try UnixSocketOption.endpoint(invocation)
             let server = try TCPServer(
-                at: endpoint, reply: ReplyMode(rawValue: invocation.string("reply")!)!, console: invocation.console,
-                logsConnections: !invocation.flag("quiet"))
+                at: endpoint, reply: invocation[.reply], console: invocation.console,
+                logsConnections: !invocation[.quiet])
             ServerOptions.announce(
                 try server.localAddress, transport: UnixSocketOption.transport(endpoint, "tcp"), invocation: invocation)
             return try await ServerLifetime.serve(server, console: invocation.console)
@@ -32,21 +32,14 @@ enum TCPCommand {
             An empty line or the end of input quits. Each line is sent as it was typed, without its line end,
             as the course's clients send it; --eol lf adds one for servers that read whole lines.
             """,
-        options: ClientOptions.options() + [TCPClient.lineEndOption, UnixSocketOption.option],
+        options: [.key(.serverHost), .key(.serverPort), .key(.timeout), .key(.lineEnd), .key(.unix)],
         examples: [
             "echo hello | netlab tcp client --port 21567", "echo hello | netlab tcp client --unix /tmp/netlab.sock",
         ],
         action: { invocation in
             try await TCPClient(
-                to: try UnixSocketOption.endpoint(invocation), timeout: invocation.duration("timeout"),
-                lineEnd: TCPClient.LineEnd(rawValue: invocation.string("eol")!)!, console: invocation.console
+                to: try UnixSocketOption.endpoint(invocation), timeout: invocation[.timeout],
+                lineEnd: invocation[.lineEnd], console: invocation.console
             ).run()
         })
-}
-
-extension TCPClient {
-    /// `--eol`: what follows each line sent.
-    static let lineEndOption = Option(
-        "eol", "END", kind: .choice(LineEnd.allCases.map(\.rawValue)), default: "none",
-        help: "what follows each line sent: none (as the course's clients), lf or crlf")
 }
