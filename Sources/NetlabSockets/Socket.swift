@@ -286,14 +286,14 @@ public final class Socket: @unchecked Sendable {
 
     /// Sends every byte (send(2) with MSG_NOSIGNAL), waiting while the peer's window is full.
     public func send(_ bytes: [UInt8]) async throws {
-        try await send(bytes, deadline: nil)
+        try await self.send(bytes, deadline: nil)
     }
 
     /// Sends every byte; throws `SocketError.timedOut` when the peer has not taken them all within
     /// `timeout` (a client that stopped reading).
     public func send(_ bytes: [UInt8], timeout: Duration) async throws {
         do {
-            try await send(bytes, deadline: .now + timeout)
+            try await self.send(bytes, deadline: .now + timeout)
         } catch is WaitTimeout {
             throw SocketError.timedOut(
                 operation: "sending to", peer: peerName.withLock { $0 }, seconds: timeout.seconds)

@@ -51,7 +51,7 @@ func netlabWords(ofExample example: String) -> [String]? {
     return Array(words.dropFirst())
 }
 
-@Suite("The command tree")
+@Suite("The command tree", .machineShare)
 struct CommandTreeTests {
     @Test("every command has a summary and an example; names are unique in their group")
     func summariesAndExamples() {
@@ -244,7 +244,8 @@ struct CommandTreeTests {
         #expect(OptionKey.timeout.with(default: .milliseconds(1250)).option.defaultValue == "1.25")
     }
 
-    @Test("reading an option the command does not declare stops netlab with a message naming it")
+    @Test(
+        "reading an option the command does not declare stops netlab with a message naming it", .tags(.integration))
     func undeclaredRead() async {
         let result = await #expect(processExitsWith: .failure, observing: [\.standardErrorContent]) {
             let parser = ArgumentParser(root: CommandTable.root)

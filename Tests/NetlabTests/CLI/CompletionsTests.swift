@@ -48,7 +48,7 @@ final class ScriptFile: Sendable {
     deinit { try? FileManager.default.removeItem(atPath: path) }
 }
 
-@Suite("Shell completions", .machineShare)
+@Suite("Shell completions", .machineShare, .tags(.integration))
 struct CompletionsTests {
     /// Drives bash's completion function as bash does on TAB: COMP_WORDS and COMP_CWORD set, then
     /// `_netlab`; returns COMPREPLY, one word a line.

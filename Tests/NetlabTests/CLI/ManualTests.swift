@@ -3,7 +3,7 @@ import Testing
 
 @testable import NetlabCLI
 
-@Suite("The manual page", .machineShare)
+@Suite("The manual page", .machineShare, .tags(.integration))
 struct ManualTests {
     @Test("groff reads the page without a warning")
     func groffWarnings() async throws {

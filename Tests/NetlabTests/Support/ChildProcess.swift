@@ -8,6 +8,8 @@ final class TestProcess: @unchecked Sendable {
     private let lock = NSLock()
     private var output = Data()
     private var errors = Data()
+    /// How many of the two output pipes have reached their end (the program and all its children closed them).
+    private var pipesAtEnd = 0
     private let input = Pipe()
 
     init(
@@ -27,16 +29,20 @@ final class TestProcess: @unchecked Sendable {
         process.standardInput = input
         out.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
             guard let self else { return }
             self.lock.lock()
             self.output.append(data)
+            if data.isEmpty { self.pipesAtEnd += 1 }
             self.lock.unlock()
         }
         err.fileHandleForReading.readabilityHandler = { [weak self] handle in
             let data = handle.availableData
+            if data.isEmpty { handle.readabilityHandler = nil }
             guard let self else { return }
             self.lock.lock()
             self.errors.append(data)
+            if data.isEmpty { self.pipesAtEnd += 1 }
             self.lock.unlock()
         }
         try process.run()
@@ -47,6 +53,13 @@ final class TestProcess: @unchecked Sendable {
         _ arguments: [String], environment: [String: String] = [:], directory: String? = nil
     ) throws -> TestProcess {
         try TestProcess(Tools.netlab.path, arguments, environment: environment, directory: directory)
+    }
+
+    /// Whether both output pipes have reached their end: nothing more will come.
+    var outputIsComplete: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return pipesAtEnd == 2
     }
 
     var stdout: String {
@@ -97,7 +110,11 @@ final class TestProcess: @unchecked Sendable {
             stop()
             throw TestTimeout(seconds: seconds)
         }
-        try await Task.sleep(for: .milliseconds(20))  // let the pipe handlers take the last bytes
+        // The last bytes are in once both pipes have reached their end (a child the program left running
+        // may hold them open: then what came within the deadline is what there is).
+        while !outputIsComplete && Date() < deadline.addingTimeInterval(5) {
+            try await Task.sleep(for: .milliseconds(5))
+        }
         return process.terminationStatus
     }
 
